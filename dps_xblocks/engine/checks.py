@@ -1,0 +1,214 @@
+"""What the grammar cannot check: targets, reachability, and a persona that agrees with itself.
+
+A scenario that passes the grammar can still trap a learner (a screen with no way out), lead
+nowhere (a `goto` to a missing screen) or teach a wrong fact (a persona whose ID number does not
+match her year of birth). These checks find such problems before any learner does.
+"""
+
+import re
+
+from . import formats, model
+from .parsing import Problem
+
+PERSONA_PLACEHOLDER = re.compile(r"\{persona\.([a-z-]+)\}")
+PERSONA_REFERENCE = "persona."
+
+
+def check_scenario(scenario: model.Scenario) -> list[Problem]:
+    """Return every semantic problem of `scenario`, in source order; empty when it is sound."""
+    problems = []
+    problems += _persona_problems(scenario)
+    problems += _identity_problems(scenario)
+    problems += _task_problems(scenario)
+    problems += _target_problems(scenario)
+    if not problems:
+        # Reachability only means something once every target exists.
+        problems += _reachability_problems(scenario)
+    return sorted(problems, key=lambda problem: problem.line)
+
+
+def resolve_expected(value: str, persona: model.Persona) -> str:
+    """Turn an `expect` attribute into the value it names: a literal or a persona detail."""
+    if value.startswith(PERSONA_REFERENCE):
+        return persona.value(value[len(PERSONA_REFERENCE):])
+    return value
+
+
+def fill_persona(text: str, persona: model.Persona) -> str:
+    """Replace `{persona.name}` and the like in scenario text by the persona's details."""
+    return PERSONA_PLACEHOLDER.sub(lambda match: persona.value(match.group(1)), text)
+
+
+def _persona_problems(scenario):
+    persona = scenario.persona
+    line = scenario.screens[0].line - 1 if scenario.screens else 1
+    problems = [
+        Problem(line, f"the persona's ID number {persona.id_number}: {message.render()}",
+                "make digits 1-3 a province code, digit 4 the century and sex digit, "
+                "digits 5-6 the last two digits of the year of birth")
+        for message in formats.check_id_number(
+            persona.id_number, sex=persona.sex, birth_year=persona.birth_year)
+    ]
+    if formats.normalize_phone(persona.phone) is None:
+        problems.append(Problem(
+            line, f"the persona's phone number {persona.phone!r} is not a Vietnamese mobile number",
+            "write 10 digits starting with 03, 05, 07, 08 or 09"))
+    if persona.email and formats.check_email(persona.email):
+        problems.append(Problem(
+            line, f"the persona's e-mail {persona.email!r} is not an e-mail address",
+            "write something like name@example.com"))
+    return problems
+
+
+def _identity_problems(scenario):
+    problems, seen = [], set()
+    for screen in scenario.screens:
+        if screen.id in seen:
+            problems.append(Problem(screen.line, f"the screen id {screen.id!r} is used twice",
+                                    "give every screen its own id"))
+        seen.add(screen.id)
+        names = [action.id for action in screen.actions]
+        if screen.form is not None:
+            names += [field.id for field in screen.form.fields]
+        for name in sorted({name for name in names if names.count(name) > 1}):
+            problems.append(Problem(
+                screen.line, f"screen {screen.id!r} uses the id {name!r} more than once",
+                "give every action and field of a screen its own id"))
+        for text in _screen_texts(screen):
+            for key in PERSONA_PLACEHOLDER.findall(text):
+                if key not in model.PERSONA_KEYS:
+                    problems.append(Problem(
+                        screen.line, f"screen {screen.id!r} names an unknown detail "
+                        f"{{persona.{key}}}", f"use one of {', '.join(model.PERSONA_KEYS)}"))
+    return problems
+
+
+def _screen_texts(screen):
+    yield screen.title
+    yield screen.hint
+    for item in screen.content:
+        if isinstance(item, model.Data):
+            yield from (entry.value for entry in item.items)
+        elif hasattr(item, "text"):
+            yield item.text
+    for action in screen.actions:
+        yield action.label
+        yield action.feedback
+
+
+def _task_problems(scenario):
+    problems = []
+    for screen in scenario.screens:
+        has_task = bool(screen.actions) or screen.form is not None
+        if screen.end and has_task:
+            problems.append(Problem(screen.line, f"the end screen {screen.id!r} has a task",
+                                    "remove the task, or remove end=\"true\""))
+        if not screen.end and not has_task:
+            problems.append(Problem(
+                screen.line, f"screen {screen.id!r} has no task, so the learner cannot leave it",
+                "add <actions> or a <form>, or mark it end=\"true\""))
+        for action in screen.actions:
+            if action.correct and not action.goto:
+                problems.append(Problem(
+                    screen.line, f"the correct action {action.id!r} of screen {screen.id!r} "
+                    "leads nowhere", "add goto=\"<screen id>\", or mark it correct=\"false\""))
+        if screen.actions and not any(action.correct for action in screen.actions):
+            problems.append(Problem(
+                screen.line, f"screen {screen.id!r} has no correct action",
+                "mark at least one action correct"))
+        if screen.form is not None:
+            problems += _form_problems(scenario, screen)
+    return problems
+
+
+def _form_problems(scenario, screen):
+    problems = []
+    field_ids = {field.id for field in screen.form.fields}
+    for field in screen.form.fields:
+        where = f"field {field.id!r} of screen {screen.id!r}"
+        for attribute, other in (("same-as", field.same_as), ("differs-from", field.differs_from)):
+            if other and (other not in field_ids or other == field.id):
+                problems.append(Problem(
+                    screen.line, f"{attribute}={other!r} on {where} names no other field",
+                    f"use one of {', '.join(sorted(field_ids - {field.id}))}"))
+        if field.kind == "select" and field.same_as:
+            problems.append(Problem(screen.line, f"same-as on the select {where} makes no sense",
+                                    "remove it"))
+        if field.expect:
+            problems += _expect_problems(scenario.persona, screen, field, where)
+    return problems
+
+
+def _expect_problems(persona, screen, field, where):
+    if field.expect.startswith(PERSONA_REFERENCE):
+        key = field.expect[len(PERSONA_REFERENCE):]
+        if key not in model.PERSONA_KEYS:
+            return [Problem(screen.line, f"expect={field.expect!r} on {where} names no persona "
+                            "detail", f"use persona.{' or persona.'.join(model.PERSONA_KEYS)}")]
+    expected = resolve_expected(field.expect, persona)
+    match field.kind:
+        case "id-number":
+            wrong = bool(formats.check_id_number(expected))
+        case "phone":
+            wrong = formats.normalize_phone(expected) is None
+        case "otp":
+            wrong = bool(formats.check_otp(expected))
+        case "email":
+            wrong = bool(formats.check_email(expected))
+        case "select":
+            wrong = expected not in {option.value for option in field.options}
+        case "password" | "passcode":
+            return [Problem(screen.line, f"{where} expects a fixed {field.kind}",
+                            "let the learner choose it: remove expect")]
+        case _:
+            wrong = False
+    if wrong:
+        return [Problem(screen.line, f"{where} expects {expected!r}, which is not a valid "
+                        f"{field.kind}", "write a value the field itself would accept")]
+    return []
+
+
+def _target_problems(scenario):
+    problems = []
+    if scenario.screen(scenario.start) is None:
+        problems.append(Problem(
+            1, f"start={scenario.start!r} names no screen",
+            f"use one of {', '.join(screen.id for screen in scenario.screens)}"))
+    for screen in scenario.screens:
+        for target in screen.targets():
+            if scenario.screen(target) is None:
+                problems.append(Problem(
+                    screen.line, f"screen {screen.id!r} leads to {target!r}, which does not exist",
+                    "add that screen or correct the goto"))
+    return problems
+
+
+def _reachability_problems(scenario):
+    reachable = _reach(scenario.start, scenario)
+    problems = [
+        Problem(screen.line, f"screen {screen.id!r} cannot be reached from {scenario.start!r}",
+                "add a goto that leads to it, or remove it")
+        for screen in scenario.screens if screen.id not in reachable
+    ]
+    ends = {screen.id for screen in scenario.screens if screen.end}
+    if not ends:
+        return [*problems, Problem(1, "no screen is marked end=\"true\", so the practice never "
+                                   "finishes", "mark the last screen end=\"true\"")]
+    for screen in scenario.screens:
+        if screen.id in reachable and not ends & _reach(screen.id, scenario):
+            problems.append(Problem(
+                screen.line, f"from screen {screen.id!r} no path leads to an end screen",
+                "add a goto toward the rest of the practice"))
+    return problems
+
+
+def _reach(origin, scenario):
+    """The ids of the screens reachable from `origin`, itself included."""
+    seen, pending = set(), [origin]
+    while pending:
+        current = pending.pop()
+        if current in seen or scenario.screen(current) is None:
+            continue
+        seen.add(current)
+        pending.extend(scenario.screen(current).targets())
+    return seen

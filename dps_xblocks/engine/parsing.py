@@ -1,0 +1,232 @@
+"""Reading a scenario from OLX: hardened XML parsing, the grammar, then the model.
+
+The scenario arrives either as text (the block keeps it in a content field) or as an element of
+a larger OLX file (the validator). Either way the XML is untrusted: no DTD, no entities, no
+network, bounded size. Errors are collected as `Problem`s carrying the line and a fix.
+"""
+
+import logging
+from dataclasses import dataclass
+from importlib import resources
+
+from lxml import etree
+
+from . import model
+
+log = logging.getLogger(__name__)
+
+# A scenario with a few dozen screens is about 20 KB; ten times that is still plausible,
+# anything larger is a mistake or an attack and is refused before parsing.
+MAX_SCENARIO_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a scenario: where, what, and how to fix it."""
+
+    line: int
+    message: str
+    fix: str = ""
+
+    def __str__(self):
+        text = f"line {self.line}: {self.message}"
+        return f"{text} ({self.fix})" if self.fix else text
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used, with every problem found."""
+
+    def __init__(self, problems):
+        self.problems = tuple(problems)
+        super().__init__("; ".join(str(problem) for problem in self.problems))
+
+
+def hardened_parser() -> etree.XMLParser:
+    """An lxml parser that expands no entity, loads no DTD and reaches no network."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+def parse_xml_text(text: str | bytes, max_bytes: int = MAX_SCENARIO_BYTES) -> etree._Element:
+    """Parse untrusted XML text into an element, refusing DTDs, entities and oversized input."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    if len(data) > max_bytes:
+        raise ScenarioError([Problem(
+            1, f"the XML is {len(data)} bytes, more than the limit of {max_bytes}",
+            "split the practice into smaller ones",
+        )])
+    try:
+        tree = etree.fromstring(data, hardened_parser()).getroottree()
+    except etree.XMLSyntaxError as error:
+        raise ScenarioError([Problem(
+            error.lineno or 1, f"the XML does not parse: {error.msg}",
+            "check that every tag is closed and every attribute quoted",
+        )]) from None
+    if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
+        raise ScenarioError([Problem(
+            1, "the XML declares a DOCTYPE or entities, which OLX never needs",
+            "remove the <!DOCTYPE ...> declaration and write characters directly",
+        )])
+    return tree.getroot()
+
+
+def _load_schema() -> etree.RelaxNG:
+    source = resources.files("dps_xblocks.engine").joinpath("schema/scenario.rng").read_bytes()
+    return etree.RelaxNG(etree.fromstring(source, hardened_parser()))
+
+
+SCHEMA = _load_schema()
+
+
+def schema_problems(element: etree._Element) -> list[Problem]:
+    """Check a `<scenario>` element against the grammar; return its problems, if any."""
+    if SCHEMA.validate(element):
+        return []
+    # libxml2 reports some errors at line 0; the element's own line is the nearest truth.
+    fallback = element.sourceline or 1
+    # The grammar's message for a missing hint ("did not expect element actions") misleads
+    # authors, so the commonest omission is named plainly first.
+    missing_hints = [
+        Problem(screen.sourceline or fallback, f"screen {screen.get('id')!r} has no <hint>",
+                "add <hint>...</hint> after the screen's content and before its task")
+        for screen in element.iterfind("screen") if screen.find("hint") is None
+    ]
+    return missing_hints + [
+        Problem(error.line or fallback, error.message,
+                "see docs/scenario-language.md for what is allowed")
+        for error in SCHEMA.error_log
+    ]
+
+
+def parse_scenario(text: str | bytes) -> model.Scenario:
+    """Parse a `<scenario>` written as XML text; raise `ScenarioError` with every problem."""
+    return parse_scenario_element(parse_xml_text(text))
+
+
+def parse_scenario_element(element: etree._Element) -> model.Scenario:
+    """Build the model from a `<scenario>` element; raise `ScenarioError` if the grammar fails."""
+    if element.tag != "scenario":
+        raise ScenarioError([Problem(
+            element.sourceline or 1, f"expected a <scenario> element, found <{element.tag}>",
+            "write the practice inside <scenario>...</scenario>",
+        )])
+    problems = schema_problems(element)
+    if problems:
+        raise ScenarioError(problems)
+
+    persona_element = element.find("persona")
+    return model.Scenario(
+        title=element.get("title"),
+        app=element.get("app"),
+        start=element.get("start"),
+        frame=element.get("frame", "phone"),
+        persona=_persona(persona_element),
+        screens=tuple(_screen(screen) for screen in element.iterfind("screen")),
+    )
+
+
+def _children(element: etree._Element):
+    """Child elements only: an element from a larger file may still hold comments."""
+    return element.iterchildren(tag=etree.Element)
+
+
+def _text(element: etree._Element) -> str:
+    return " ".join((element.text or "").split())
+
+
+def _flag(element: etree._Element, name: str, default: bool) -> bool:
+    value = element.get(name)
+    return default if value is None else value == "true"
+
+
+def _persona(element: etree._Element) -> model.Persona:
+    return model.Persona(
+        name=element.get("name"),
+        id_number=element.get("id-number"),
+        sex=element.get("sex"),
+        birth_year=int(element.get("birth-year")),
+        phone=element.get("phone"),
+        address=element.get("address"),
+        email=element.get("email", ""),
+    )
+
+
+def _content(element: etree._Element) -> model.Content:
+    match element.tag:
+        case "text":
+            return model.Text(_text(element))
+        case "notice":
+            return model.Notice(element.get("kind"), _text(element))
+        case "sms":
+            return model.Sms(element.get("from"), _text(element))
+        case "data":
+            return model.Data(tuple(
+                model.DataItem(item.get("label"), _text(item)) for item in _children(element)
+            ))
+        case "card-reader":
+            return model.CardReader(element.get("mode"), element.get("state"))
+        case "camera":
+            return model.Camera(element.get("state"))
+        case "image":
+            return model.Image(element.get("src"), element.get("alt"))
+    raise AssertionError(f"the grammar let through an unknown element <{element.tag}>")
+
+
+def _field(element: etree._Element) -> model.Field:
+    return model.Field(
+        id=element.get("id"),
+        kind=element.get("kind"),
+        label=element.get("label"),
+        expect=element.get("expect", ""),
+        same_as=element.get("same-as", ""),
+        differs_from=element.get("differs-from", ""),
+        optional=_flag(element, "optional", False),
+        help=element.get("help", ""),
+        options=tuple(
+            model.Option(option.get("value"), _text(option))
+            for option in element.iterfind("option")
+        ),
+    )
+
+
+def _screen(element: etree._Element) -> model.Screen:
+    content, actions, form, hint = [], (), None, ""
+    for child in _children(element):
+        if child.tag == "hint":
+            hint = _text(child)
+        elif child.tag == "actions":
+            actions = tuple(
+                model.Action(
+                    id=action.get("id"),
+                    label=_text(action),
+                    goto=action.get("goto", ""),
+                    correct=_flag(action, "correct", True),
+                    feedback=action.get("feedback", ""),
+                )
+                for action in _children(child)
+            )
+        elif child.tag == "form":
+            form = model.Form(
+                submit=child.get("submit"),
+                goto=child.get("goto"),
+                fields=tuple(_field(field) for field in _children(child)),
+            )
+        else:
+            content.append(_content(child))
+    return model.Screen(
+        id=element.get("id"),
+        title=element.get("title"),
+        hint=hint,
+        content=tuple(content),
+        actions=actions,
+        form=form,
+        end=_flag(element, "end", False),
+        line=element.sourceline or 0,
+    )

@@ -1,0 +1,229 @@
+"""Turning a scenario screen into HTML, on the server.
+
+The server renders every screen, so the browser script stays small and holds no answer: it only
+posts the learner's action and swaps in the HTML it gets back. Scenario text is plain text and is
+always escaped. Strings of the block itself go through the `gettext` function passed in (the
+platform's i18n service), so this module imports neither XBlock nor Django.
+"""
+
+from html import escape
+
+from .engine import model
+from .engine.checks import fill_persona
+from .engine.evaluation import Progress
+from .engine.formats import Message
+
+# HTML attributes for each field kind: the right keyboard on a phone, and no autofill, so that
+# a browser never offers the learner's real details in a practice form.
+INPUT_ATTRIBUTES = {
+    "id-number": 'type="text" inputmode="numeric" autocomplete="off" maxlength="20"',
+    "phone": 'type="tel" inputmode="tel" autocomplete="off" maxlength="20"',
+    "otp": 'type="text" inputmode="numeric" autocomplete="off" maxlength="12"',
+    "password": 'type="password" autocomplete="new-password" maxlength="40"',
+    "passcode": 'type="password" inputmode="numeric" autocomplete="off" maxlength="6"',
+    "email": 'type="email" autocomplete="off" maxlength="254"',
+    "text": 'type="text" autocomplete="off" maxlength="200"',
+}
+
+
+def render_message(item: Message | str, gettext) -> str:
+    """A learner-facing message: engine messages are translated, author text is kept."""
+    return item.render(gettext) if isinstance(item, Message) else item
+
+
+def main_path_length(scenario: model.Scenario) -> int:
+    """Screens with a task on the shortest correct path: the `n` of "step k of n"."""
+    distance, frontier = {scenario.start: 0}, [scenario.start]
+    while frontier:
+        current = scenario.screen(frontier.pop(0))
+        if current.end:
+            return distance[current.id]
+        gotos = [action.goto for action in current.actions if action.correct and action.goto]
+        if current.form is not None:
+            gotos.append(current.form.goto)
+        for goto in gotos:
+            if goto not in distance and scenario.screen(goto) is not None:
+                distance[goto] = distance[current.id] + 1
+                frontier.append(goto)
+    return scenario.step_count
+
+
+class ScreenRenderer:
+    """Renders the screens of one block instance; `uid` keeps element ids unique on the page."""
+
+    def __init__(self, scenario: model.Scenario, uid: str, gettext):
+        self.scenario = scenario
+        self.uid = uid
+        self._ = gettext
+        self.steps = main_path_length(scenario)
+
+    def text(self, value: str) -> str:
+        """Author text with persona details filled in, escaped for HTML."""
+        return escape(fill_persona(value, self.scenario.persona))
+
+    def page(self, display_name: str, progress: Progress) -> str:
+        """The whole block: practice marker, persona card, the service's frame with the current
+        screen, the live regions for feedback, and the hint and restart tools."""
+        _ = self._
+        uid, scenario, persona = self.uid, self.scenario, self.scenario.persona
+        badge = f'<span class="dps-marker-badge">{escape(_("PRACTICE"))}</span>'
+        details = [(_("Name"), persona.name, ""), (_("Personal ID number"), persona.id_number,
+                   "dps-digits"), (_("Phone number"), persona.phone, "dps-digits"),
+                   (_("Address"), persona.address, "")]
+        if persona.email:
+            details.append((_("E-mail"), persona.email, ""))
+        rows = "".join(f'<dt>{escape(label)}</dt><dd class="{css}">{escape(value)}</dd>'
+                       for label, value, css in details)
+        marker = _("A practice copy: nothing here reaches the real service, and all details "
+                   "are made up.")
+        score_hidden = " hidden" if progress.best_score is None else ""
+        score = "" if progress.best_score is None else str(round(progress.best_score * 100))
+        return (
+            f'<div class="dps-practice" id="{uid}" lang="vi">'
+            f'<h2 class="dps-name">{escape(display_name)}</h2>'
+            f'<p class="dps-marker">{badge} {escape(marker)}</p>'
+            f'<section class="dps-persona" aria-labelledby="{uid}-persona">'
+            f'<h3 id="{uid}-persona">{escape(_("Practice details to type"))}</h3>'
+            f"<dl>{rows}</dl></section>"
+            f'<div class="dps-frame dps-frame-{scenario.frame}">'
+            f'<div class="dps-appbar"><span class="dps-app">{escape(scenario.app)}</span>{badge}'
+            f'</div><div class="dps-stage">{self.screen(progress)}</div></div>'
+            '<div class="dps-feedback" role="status" aria-live="polite" aria-atomic="true"></div>'
+            '<div class="dps-privacy" role="alert" hidden></div>'
+            f'<div class="dps-hint-box" hidden><h3 class="dps-hint-title">{escape(_("Hint"))}'
+            '</h3><p class="dps-hint-text"></p></div>'
+            f'<div class="dps-tools"><button type="button" class="dps-hint-button">'
+            f'{escape(_("Show a hint"))}</button><button type="button" class="dps-restart">'
+            f'{escape(_("Start again"))}</button></div>'
+            f'<p class="dps-score"{score_hidden}>{escape(_("Your best score"))}: '
+            f'<strong class="dps-score-value">{score}</strong>%</p></div>'
+        )
+
+    def screen(self, progress: Progress, field_errors=()) -> str:
+        """The HTML of the learner's current screen."""
+        screen = self.scenario.screen(progress.screen)
+        _ = self._
+        step = min(len(progress.done) + 1, self.steps)
+        if screen.end:
+            step_text = _("Finished")
+        else:
+            step_text = _("Step {step} of about {steps}").format(step=step, steps=self.steps)
+        parts = [
+            f'<section class="dps-screen" data-screen="{escape(screen.id)}" '
+            f'aria-labelledby="{self.uid}-title">',
+            f'<p class="dps-step">{escape(step_text)}</p>',
+            f'<h3 class="dps-screen-title" id="{self.uid}-title" tabindex="-1">'
+            f"{self.text(screen.title)}</h3>",
+        ]
+        parts += [self.content(item) for item in screen.content]
+        if screen.form is not None:
+            parts.append(self.form(screen.form, dict(field_errors)))
+        elif screen.actions:
+            parts.append(self.actions(screen.actions))
+        parts.append("</section>")
+        return "".join(parts)
+
+    def content(self, item: model.Content) -> str:
+        """One content element."""
+        _ = self._
+        match item:
+            case model.Text(text):
+                return f'<p class="dps-text">{self.text(text)}</p>'
+            case model.Notice(kind, text):
+                label = {"info": _("Note"), "warning": _("Warning"),
+                         "lesson": _("Remember")}[kind]
+                return (f'<div class="dps-notice dps-notice-{kind}"><p><strong>{escape(label)}: '
+                        f"</strong>{self.text(text)}</p></div>")
+            case model.Sms(sender, text):
+                label = escape(_("Text message"))
+                return (f'<div class="dps-sms" role="note" aria-label="{label}">'
+                        f'<p class="dps-sms-from"><span aria-hidden="true">✉ </span>'
+                        f"{escape(_('SMS from {sender}').format(sender=sender))}</p>"
+                        f'<p class="dps-sms-text">{self.text(text)}</p></div>')
+            case model.Data(items):
+                rows = "".join(f"<dt>{self.text(entry.label)}</dt><dd>{self.text(entry.value)}</dd>"
+                               for entry in items)
+                return f'<dl class="dps-data">{rows}</dl>'
+            case model.CardReader(mode, state):
+                return self.card_reader(mode, state)
+            case model.Camera(state):
+                return self.camera(state)
+            case model.Image(src, alt):
+                return (f'<img class="dps-image" src="{escape(src)}" alt="{self.text(alt)}" '
+                        'loading="lazy">')
+        raise TypeError(f"cannot render {item!r}")
+
+    def card_reader(self, mode: str, state: str) -> str:
+        """The card-reading illustration with its state said in words, not by colour alone."""
+        _ = self._
+        how = _("Reading the chip by NFC") if mode == "nfc" else _("Scanning the QR code")
+        status = {"waiting": _("Waiting for the card…"), "failed": _("Could not read the card"),
+                  "done": _("Card read successfully")}[state]
+        icon = {"waiting": "…", "failed": "✕", "done": "✓"}[state]
+        return (f'<div class="dps-device dps-device-{state}"><span class="dps-device-icon" '
+                f'aria-hidden="true">{icon}</span><p><strong>{escape(how)}</strong><br>'
+                f"{escape(status)}</p></div>")
+
+    def camera(self, state: str) -> str:
+        """The face-photo frame with its state said in words."""
+        _ = self._
+        status = {"ready": _("Camera ready: place your face in the oval"),
+                  "rejected": _("Photo not accepted"),
+                  "accepted": _("Photo accepted")}[state]
+        icon = {"ready": "◯", "rejected": "✕", "accepted": "✓"}[state]
+        return (f'<div class="dps-device dps-device-{state}"><span class="dps-device-icon" '
+                f'aria-hidden="true">{icon}</span><p><strong>{escape(status)}</strong></p></div>')
+
+    def actions(self, actions: tuple[model.Action, ...]) -> str:
+        """The buttons of an actions task, in source order."""
+        buttons = "".join(
+            f'<button type="button" class="dps-action" data-action="{escape(action.id)}">'
+            f"{self.text(action.label)}</button>"
+            for action in actions
+        )
+        return f'<div class="dps-actions">{buttons}</div>'
+
+    def form(self, form: model.Form, errors: dict) -> str:
+        """A form task; `errors` maps field ids to the messages of the last submission."""
+        fields = "".join(self.field(form_field, errors.get(form_field.id, ()))
+                         for form_field in form.fields)
+        return (f'<form class="dps-form" novalidate>{fields}'
+                f'<button type="submit" class="dps-submit">{self.text(form.submit)}</button>'
+                "</form>")
+
+    def field(self, form_field: model.Field, problems) -> str:
+        """One labelled input, with its help line and error messages tied to it for screen
+        readers."""
+        _ = self._
+        base = f"{self.uid}-{form_field.id}"
+        described = []
+        label = self.text(form_field.label)
+        if form_field.optional:
+            label += f' <span class="dps-optional">({escape(_("optional"))})</span>'
+        extra = []
+        if form_field.help:
+            described.append(f"{base}-help")
+            extra.append(f'<p class="dps-help" id="{base}-help">{self.text(form_field.help)}</p>')
+        # The error line is always there, hidden while empty, so the script can fill it in
+        # without re-rendering the form and losing what the learner typed.
+        described.append(f"{base}-error")
+        messages = " ".join(escape(render_message(problem, _)) for problem in problems)
+        hidden = "" if problems else " hidden"
+        extra.append(f'<p class="dps-field-error" id="{base}-error"{hidden}>{messages}</p>')
+        aria = f' aria-describedby="{" ".join(described)}"'
+        aria += ' aria-invalid="true"' if problems else ""
+        required = "" if form_field.optional else " required"
+        name = f'name="{escape(form_field.id)}" id="{base}"'
+        if form_field.kind == "select":
+            options = f'<option value="">{escape(_("Choose…"))}</option>' + "".join(
+                f'<option value="{escape(option.value)}">{self.text(option.label)}</option>'
+                for option in form_field.options)
+            control = f"<select {name}{aria}{required}>{options}</select>"
+        else:
+            control = f"<input {name} {INPUT_ATTRIBUTES[form_field.kind]}{aria}{required}>"
+        if form_field.kind in ("password", "passcode"):
+            control += (f'<button type="button" class="dps-reveal" aria-controls="{base}" '
+                        f'aria-pressed="false">{escape(_("Show"))}</button>')
+        return (f'<div class="dps-field dps-field-{form_field.kind}">'
+                f'<label for="{base}">{label}</label>{"".join(extra)}'
+                f'<div class="dps-control">{control}</div></div>')
