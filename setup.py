@@ -38,12 +38,14 @@ setup(
     extras_require={
         # The local preview runs the course in the XBlock SDK's runtime; `fs`, which XBlock
         # pulls in, still imports pkg_resources, gone from setuptools 81.
-        "preview": ["xblock-sdk>=0.14,<0.16", "Django>=5.2,<5.3", "setuptools<81"],
+        # `lazy` is what XBlock's Django helpers import; the SDK does not declare it.
+        "preview": ["xblock-sdk>=0.14,<0.16", "Django>=5.2,<5.3", "setuptools<81", "lazy"],
         "olx": ["olxcleaner>=0.3,<0.4"],
         "test": [
             "xblock-sdk>=0.14,<0.16",
             "Django>=5.2,<5.3",
             "setuptools<81",
+            "lazy",
             "olxcleaner>=0.3,<0.4",
             "pytest>=8",
             "hypothesis>=6.100",

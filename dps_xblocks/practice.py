@@ -160,8 +160,8 @@ class PracticeBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBlock):
             renderer = self.renderer()
         except ScenarioError as error:
             log.error("Practice %s has an unusable scenario: %s", self.scope_ids.usage_id, error)
-            return Fragment(f'<div class="dps-practice" lang="vi"><p role="alert">'
-                            f'{_("This practice cannot be shown: its scenario has errors.")}'
+            message = _("This practice cannot be shown: its scenario has errors.")
+            return Fragment(f'<div class="dps-practice" lang="vi"><p role="alert">{message}'
                             "</p></div>")
         progress = self.current_progress()
         fragment = Fragment(renderer.page(self.display_name, progress))

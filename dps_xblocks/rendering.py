@@ -66,7 +66,17 @@ class ScreenRenderer:
         screen, the live regions for feedback, and the hint and restart tools."""
         _ = self._
         uid, scenario, persona = self.uid, self.scenario, self.scenario.persona
-        badge = f'<span class="dps-marker-badge">{escape(_("PRACTICE"))}</span>'
+        # Translated outside the f-strings below: xgettext cannot see calls inside f-strings.
+        label = {
+            "practice": escape(_("PRACTICE")),
+            "details": escape(_("Practice details to type")),
+            "hint": escape(_("Hint")),
+            "show_hint": escape(_("Show a hint")),
+            "read": escape(_("Read this screen aloud")),
+            "restart": escape(_("Start again")),
+            "best": escape(_("Your best score")),
+        }
+        badge = f'<span class="dps-marker-badge">{label["practice"]}</span>'
         details = [(_("Name"), persona.name, ""), (_("Personal ID number"), persona.id_number,
                    "dps-digits"), (_("Phone number"), persona.phone, "dps-digits"),
                    (_("Address"), persona.address, "")]
@@ -83,19 +93,21 @@ class ScreenRenderer:
             f'<h2 class="dps-name">{escape(display_name)}</h2>'
             f'<p class="dps-marker">{badge} {escape(marker)}</p>'
             f'<section class="dps-persona" aria-labelledby="{uid}-persona">'
-            f'<h3 id="{uid}-persona">{escape(_("Practice details to type"))}</h3>'
+            f'<h3 id="{uid}-persona">{label["details"]}</h3>'
             f"<dl>{rows}</dl></section>"
             f'<div class="dps-frame dps-frame-{scenario.frame}">'
             f'<div class="dps-appbar"><span class="dps-app">{escape(scenario.app)}</span>{badge}'
             f'</div><div class="dps-stage">{self.screen(progress)}</div></div>'
             '<div class="dps-feedback" role="status" aria-live="polite" aria-atomic="true"></div>'
             '<div class="dps-privacy" role="alert" hidden></div>'
-            f'<div class="dps-hint-box" hidden><h3 class="dps-hint-title">{escape(_("Hint"))}'
+            f'<div class="dps-hint-box" hidden><h3 class="dps-hint-title">{label["hint"]}'
             '</h3><p class="dps-hint-text"></p></div>'
             f'<div class="dps-tools"><button type="button" class="dps-hint-button">'
-            f'{escape(_("Show a hint"))}</button><button type="button" class="dps-restart">'
-            f'{escape(_("Start again"))}</button></div>'
-            f'<p class="dps-score"{score_hidden}>{escape(_("Your best score"))}: '
+            f'{label["show_hint"]}</button><button type="button" class="dps-read" hidden>'
+            f'{label["read"]}</button>'
+            '<button type="button" class="dps-restart">'
+            f'{label["restart"]}</button></div>'
+            f'<p class="dps-score"{score_hidden}>{label["best"]}: '
             f'<strong class="dps-score-value">{score}</strong>%</p></div>'
         )
 
@@ -136,9 +148,10 @@ class ScreenRenderer:
                         f"</strong>{self.text(text)}</p></div>")
             case model.Sms(sender, text):
                 label = escape(_("Text message"))
+                heading = escape(_("SMS from {sender}").format(sender=sender))
                 return (f'<div class="dps-sms" role="note" aria-label="{label}">'
                         f'<p class="dps-sms-from"><span aria-hidden="true">✉ </span>'
-                        f"{escape(_('SMS from {sender}').format(sender=sender))}</p>"
+                        f"{heading}</p>"
                         f'<p class="dps-sms-text">{self.text(text)}</p></div>')
             case model.Data(items):
                 rows = "".join(f"<dt>{self.text(entry.label)}</dt><dd>{self.text(entry.value)}</dd>"
@@ -199,7 +212,8 @@ class ScreenRenderer:
         described = []
         label = self.text(form_field.label)
         if form_field.optional:
-            label += f' <span class="dps-optional">({escape(_("optional"))})</span>'
+            optional = escape(_("optional"))
+            label += f' <span class="dps-optional">({optional})</span>'
         extra = []
         if form_field.help:
             described.append(f"{base}-help")
@@ -215,15 +229,17 @@ class ScreenRenderer:
         required = "" if form_field.optional else " required"
         name = f'name="{escape(form_field.id)}" id="{base}"'
         if form_field.kind == "select":
-            options = f'<option value="">{escape(_("Choose…"))}</option>' + "".join(
+            choose = escape(_("Choose…"))
+            options = f'<option value="">{choose}</option>' + "".join(
                 f'<option value="{escape(option.value)}">{self.text(option.label)}</option>'
                 for option in form_field.options)
             control = f"<select {name}{aria}{required}>{options}</select>"
         else:
             control = f"<input {name} {INPUT_ATTRIBUTES[form_field.kind]}{aria}{required}>"
         if form_field.kind in ("password", "passcode"):
+            show = escape(_("Show"))
             control += (f'<button type="button" class="dps-reveal" aria-controls="{base}" '
-                        f'aria-pressed="false">{escape(_("Show"))}</button>')
+                        f'aria-pressed="false">{show}</button>')
         return (f'<div class="dps-field dps-field-{form_field.kind}">'
                 f'<label for="{base}">{label}</label>{"".join(extra)}'
                 f'<div class="dps-control">{control}</div></div>')

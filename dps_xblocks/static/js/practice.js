@@ -12,6 +12,25 @@ function DpsPractice(runtime, element, args) {
   var strings = args.strings;
   var revision = args.revision;
   var busy = false;
+  var reader = root.querySelector(".dps-read");
+  var speech = window.speechSynthesis;
+
+  // Reading aloud is offered only when the device has a Vietnamese voice: another voice would
+  // mangle Vietnamese text worse than no voice at all. Voices load asynchronously.
+  function vietnameseVoice() {
+    var voices = speech ? speech.getVoices() : [];
+    for (var i = 0; i < voices.length; i += 1) {
+      if (/^vi/i.test(voices[i].lang)) { return voices[i]; }
+    }
+    return null;
+  }
+
+  function offerReading() { reader.hidden = !vietnameseVoice(); }
+
+  if (speech) {
+    offerReading();
+    speech.addEventListener("voiceschanged", offerReading);
+  }
 
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -126,6 +145,12 @@ function DpsPractice(runtime, element, args) {
         hintBox.hidden = false;
         say(reply.data.hint, "");
       });
+    } else if (target === reader) {
+      var utterance = new SpeechSynthesisUtterance(stage.innerText);
+      utterance.lang = "vi-VN";
+      utterance.voice = vietnameseVoice();
+      speech.cancel();
+      speech.speak(utterance);
     } else if (target.classList.contains("dps-restart")) {
       if (target.getAttribute("data-confirm") !== "yes") {
         target.setAttribute("data-confirm", "yes");
@@ -162,4 +187,6 @@ function DpsPractice(runtime, element, args) {
     post("submit", {revision: revision, screen: currentScreen(), values: values})
       .then(handleVerdict);
   });
+
+  root.setAttribute("data-ready", "true");
 }
