@@ -3,10 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
 BIN := $(VENV)/bin
-LOCALES := vi en
+LOCALES := $(patsubst translations/%/LC_MESSAGES/text.po,%,$(wildcard translations/*/LC_MESSAGES/text.po))
 CATALOGUE := dps_xblocks/translations
 
-.PHONY: preview test test-all lint system-deps translations check-translations clean
+.PHONY: preview test test-all lint system-deps translations extract check-translations bench clean
 
 $(BIN)/.installed: setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -27,18 +27,26 @@ translations: system-deps
 		msgfmt --check -o $(CATALOGUE)/$$locale/LC_MESSAGES/text.mo translations/$$locale/LC_MESSAGES/text.po || exit 1; \
 	done
 
-preview: $(BIN)/.installed translations
+# Bring every translations/<locale>/LC_MESSAGES/text.po up to date with the strings in the source.
+extract: $(BIN)/.installed system-deps
+	$(BIN)/python scripts/extract_strings.py
+
+# Refuse missing, empty, fuzzy or inconsistent translations and .mo files that were not recompiled.
+check-translations: $(BIN)/.installed system-deps
+	$(BIN)/python scripts/check_translations.py
+
+preview: $(BIN)/.installed
 	$(BIN)/dps-preview --port $(PORT)
 
-test: $(BIN)/.installed system-deps translations
+test: $(BIN)/.installed system-deps
 	$(BIN)/pytest
 
 # Both supported Pythons, through tox.
-test-all: $(BIN)/.installed system-deps translations
+test-all: $(BIN)/.installed system-deps
 	$(BIN)/tox
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check dps_xblocks tests benchmarks
+	$(BIN)/ruff check dps_xblocks tests benchmarks scripts
 
 clean:
 	rm -rf build dist *.egg-info .tox var
