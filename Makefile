@@ -43,6 +43,7 @@ test: $(BIN)/.installed system-deps
 
 # Both supported Pythons, through tox.
 test-all: $(BIN)/.installed system-deps
+	$(BIN)/pip install --quiet "tox>=4"
 	$(BIN)/tox
 
 lint: $(BIN)/.installed
