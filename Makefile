@@ -49,5 +49,18 @@ test-all: $(BIN)/.installed system-deps
 lint: $(BIN)/.installed
 	$(BIN)/ruff check dps_xblocks tests benchmarks scripts
 
+# Compares the practice block with Drag-and-Drop v2, which needs Python 3.12: a venv of its own.
+BENCH_VENV ?= var/bench/venv
+BENCH_PYTHON ?= $(or $(shell command -v pyenv >/dev/null 2>&1 && PYENV_VERSION=$$(pyenv versions --bare | grep -E '^3\.12(\.|$$)' | tail -n 1) pyenv which python3.12 2>/dev/null),python3.12)
+
+$(BENCH_VENV)/.installed: setup.py benchmarks/requirements.txt
+	$(BENCH_PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/pip install --quiet -e ".[test]" -r benchmarks/requirements.txt
+	touch $@
+
+bench: $(BENCH_VENV)/.installed system-deps
+	$(BENCH_VENV)/bin/python benchmarks/bench_blocks.py
+
 clean:
 	rm -rf build dist *.egg-info .tox var

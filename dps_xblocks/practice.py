@@ -138,8 +138,16 @@ class PracticeBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBlock):
 
     @property
     def parsed(self):
-        """The scenario model of this block."""
-        return load_scenario(self.scenario)
+        """The scenario model of this block, parsed once per block instance.
+
+        Reading a String field makes XBlock scan the whole text for invalid characters; a
+        request reads the scenario several times, so the instance keeps what it parsed. The
+        platform builds a new instance per request, so an edit in Studio is seen at once.
+        """
+        cached = self.__dict__.get("_parsed_scenario")
+        if cached is None:
+            cached = self.__dict__["_parsed_scenario"] = load_scenario(self.scenario)
+        return cached
 
     def current_progress(self) -> evaluation.Progress:
         """The learner's progress, started afresh when there is none."""
