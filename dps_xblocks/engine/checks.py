@@ -5,6 +5,7 @@ nowhere (a `goto` to a missing screen) or teach a wrong fact (a persona whose ID
 match her year of birth). These checks find such problems before any learner does.
 """
 
+import hashlib
 import re
 
 from . import formats, model
@@ -12,6 +13,7 @@ from .parsing import Problem
 
 PERSONA_PLACEHOLDER = re.compile(r"\{persona\.([a-z-]+)\}")
 PERSONA_REFERENCE = "persona."
+DOSSIER_PLACEHOLDER = "{dossier-code}"
 
 
 def check_scenario(scenario: model.Scenario) -> list[Problem]:
@@ -21,6 +23,7 @@ def check_scenario(scenario: model.Scenario) -> list[Problem]:
     problems += _identity_problems(scenario)
     problems += _task_problems(scenario)
     problems += _target_problems(scenario)
+    problems += _catalogue_problems(scenario)
     if not problems:
         # Reachability only means something once every target exists.
         problems += _reachability_problems(scenario)
@@ -34,9 +37,23 @@ def resolve_expected(value: str, persona: model.Persona) -> str:
     return value
 
 
-def fill_persona(text: str, persona: model.Persona) -> str:
-    """Replace `{persona.name}` and the like in scenario text by the persona's details."""
+def fill_persona(text: str, persona: model.Persona, dossier_code: str = "") -> str:
+    """Replace `{persona.name}` and the like, and `{dossier-code}`, in scenario text."""
+    if dossier_code:
+        text = text.replace(DOSSIER_PLACEHOLDER, dossier_code)
     return PERSONA_PLACEHOLDER.sub(lambda match: persona.value(match.group(1)), text)
+
+
+def dossier_code(dossier: model.Dossier, learner: str) -> str:
+    """The learner's dossier code (mã hồ sơ), `AAA.BB.CC.H26-YYMMDD-NNNN`.
+
+    The sequence number comes from a hash of the story and the learner, so the same learner
+    always gets the same code in every practice of the story, and other learners other codes.
+    """
+    digest = hashlib.sha256(f"{dossier.story}|{learner}".encode()).digest()
+    sequence = int.from_bytes(digest[:4], "big") % 10_000
+    year, month, day = dossier.date.split("-")
+    return f"{dossier.agency}-{year[2:]}{month}{day}-{sequence:04d}"
 
 
 def _persona_problems(scenario):
@@ -75,6 +92,11 @@ def _identity_problems(scenario):
                 screen.line, f"screen {screen.id!r} uses the id {name!r} more than once",
                 "give every action and field of a screen its own id"))
         for text in _screen_texts(screen):
+            if DOSSIER_PLACEHOLDER in text and scenario.dossier is None:
+                problems.append(Problem(
+                    screen.line, f"screen {screen.id!r} shows {{dossier-code}} but the scenario "
+                    "has no <dossier>", "add <dossier agency=... date=... story=.../> after "
+                    "<persona>"))
             for key in PERSONA_PLACEHOLDER.findall(text):
                 if key not in model.PERSONA_KEYS:
                     problems.append(Problem(
@@ -87,10 +109,15 @@ def _screen_texts(screen):
     yield screen.title
     yield screen.hint
     for item in screen.content:
-        if isinstance(item, model.Data):
-            yield from (entry.value for entry in item.items)
-        elif hasattr(item, "text"):
-            yield item.text
+        match item:
+            case model.Data(items) | model.Document(items=items):
+                yield from (entry.value for entry in items)
+            case model.Timeline(entries):
+                yield from (entry.label for entry in entries)
+            case model.Payment(reference=reference):
+                yield reference
+            case _ if hasattr(item, "text"):
+                yield item.text
     for action in screen.actions:
         yield action.label
         yield action.feedback
@@ -99,7 +126,7 @@ def _screen_texts(screen):
 def _task_problems(scenario):
     problems = []
     for screen in scenario.screens:
-        has_task = bool(screen.actions) or screen.form is not None
+        has_task = screen.has_task
         if screen.end and has_task:
             problems.append(Problem(screen.line, f"the end screen {screen.id!r} has a task",
                                     "remove the task, or remove end=\"true\""))
@@ -131,9 +158,16 @@ def _form_problems(scenario, screen):
                 problems.append(Problem(
                     screen.line, f"{attribute}={other!r} on {where} names no other field",
                     f"use one of {', '.join(sorted(field_ids - {field.id}))}"))
-        if field.kind == "select" and field.same_as:
-            problems.append(Problem(screen.line, f"same-as on the select {where} makes no sense",
-                                    "remove it"))
+        if field.kind in ("select", "file") and field.same_as:
+            problems.append(Problem(screen.line, f"same-as on the {field.kind} {where} makes "
+                                    "no sense", "remove it"))
+        if field.kind == "dossier-code" and scenario.dossier is None:
+            problems.append(Problem(screen.line, f"{where} asks for the dossier code but the "
+                                    "scenario has no <dossier>",
+                                    "add <dossier agency=... date=... story=.../>"))
+        if field.kind == "file" and not any(not sample.problem for sample in field.files):
+            problems.append(Problem(screen.line, f"every sample file of {where} has a problem",
+                                    "offer at least one file the agency would accept"))
         if field.expect:
             problems += _expect_problems(scenario.persona, screen, field, where)
     return problems
@@ -157,6 +191,9 @@ def _expect_problems(persona, screen, field, where):
             wrong = bool(formats.check_email(expected))
         case "select":
             wrong = expected not in {option.value for option in field.options}
+        case "file":
+            sample = field.file(expected)
+            wrong = sample is None or bool(sample.problem)
         case "password" | "passcode":
             return [Problem(screen.line, f"{where} expects a fixed {field.kind}",
                             "let the learner choose it: remove expect")]
@@ -166,6 +203,25 @@ def _expect_problems(persona, screen, field, where):
         return [Problem(screen.line, f"{where} expects {expected!r}, which is not a valid "
                         f"{field.kind}", "write a value the field itself would accept")]
     return []
+
+
+def _catalogue_problems(scenario):
+    problems, seen = [], set()
+    for procedure in scenario.procedures:
+        if procedure.id in seen:
+            problems.append(Problem(1, f"the procedure id {procedure.id!r} is used twice",
+                                    "give every procedure its own id"))
+        seen.add(procedure.id)
+    for screen in scenario.screens:
+        refs = [item.ref for item in screen.content if isinstance(item, model.ProcedureCard)]
+        if screen.search is not None:
+            refs.append(screen.search.expect)
+        for ref in refs:
+            if scenario.procedure(ref) is None:
+                problems.append(Problem(
+                    screen.line, f"screen {screen.id!r} names the procedure {ref!r}, which is "
+                    "not in the <catalogue>", "add it to the catalogue or correct the id"))
+    return problems
 
 
 def _target_problems(scenario):

@@ -121,14 +121,18 @@ def parse_scenario_element(element: etree._Element) -> model.Scenario:
     if problems:
         raise ScenarioError(problems)
 
-    persona_element = element.find("persona")
+    dossier = element.find("dossier")
     return model.Scenario(
         title=element.get("title"),
         app=element.get("app"),
         start=element.get("start"),
         frame=element.get("frame", "phone"),
-        persona=_persona(persona_element),
+        persona=_persona(element.find("persona")),
         screens=tuple(_screen(screen) for screen in element.iterfind("screen")),
+        procedures=tuple(_procedure(procedure)
+                         for procedure in element.iterfind("catalogue/procedure")),
+        dossier=None if dossier is None else model.Dossier(
+            dossier.get("agency"), dossier.get("date"), dossier.get("story")),
     )
 
 
@@ -158,6 +162,24 @@ def _persona(element: etree._Element) -> model.Persona:
     )
 
 
+def _procedure(element: etree._Element) -> model.Procedure:
+    return model.Procedure(
+        id=element.get("id"),
+        name=element.get("name"),
+        summary=_text(element.find("summary")),
+        keywords=element.get("keywords", ""),
+        who=element.get("who", ""),
+        agency=element.get("agency", ""),
+        fee=element.get("fee", ""),
+        duration=element.get("duration", ""),
+        documents=tuple(_text(item) for item in element.iterfind("requires")),
+    )
+
+
+def _items(element: etree._Element) -> tuple[model.DataItem, ...]:
+    return tuple(model.DataItem(item.get("label"), _text(item)) for item in _children(element))
+
+
 def _content(element: etree._Element) -> model.Content:
     match element.tag:
         case "text":
@@ -167,9 +189,23 @@ def _content(element: etree._Element) -> model.Content:
         case "sms":
             return model.Sms(element.get("from"), _text(element))
         case "data":
-            return model.Data(tuple(
-                model.DataItem(item.get("label"), _text(item)) for item in _children(element)
-            ))
+            return model.Data(_items(element))
+        case "procedure-card":
+            return model.ProcedureCard(element.get("ref"))
+        case "timeline":
+            return model.Timeline(tuple(
+                model.Status(status.get("state"), _text(status), status.get("date", ""))
+                for status in _children(element)))
+        case "payment":
+            return model.Payment(int(element.get("amount")), element.get("payee"),
+                                 element.get("reference"))
+        case "document":
+            return model.Document(element.get("title"), element.get("signer"),
+                                  element.get("signature"), _items(element))
+        case "call":
+            return model.Call(element.get("from"), element.get("number"), _text(element))
+        case "chat":
+            return model.Chat(element.get("app"), element.get("from"), _text(element))
         case "card-reader":
             return model.CardReader(element.get("mode"), element.get("state"))
         case "camera":
@@ -193,11 +229,16 @@ def _field(element: etree._Element) -> model.Field:
             model.Option(option.get("value"), _text(option))
             for option in element.iterfind("option")
         ),
+        files=tuple(
+            model.SampleFile(sample.get("name"), sample.get("type"), sample.get("size"),
+                             sample.get("problem", ""))
+            for sample in element.iterfind("file")
+        ),
     )
 
 
 def _screen(element: etree._Element) -> model.Screen:
-    content, actions, form, hint = [], (), None, ""
+    content, actions, form, search, hint = [], (), None, None, ""
     for child in _children(element):
         if child.tag == "hint":
             hint = _text(child)
@@ -218,6 +259,9 @@ def _screen(element: etree._Element) -> model.Screen:
                 goto=child.get("goto"),
                 fields=tuple(_field(field) for field in _children(child)),
             )
+        elif child.tag == "search":
+            search = model.Search(child.get("label"), child.get("submit"), child.get("goto"),
+                                  child.get("expect"))
         else:
             content.append(_content(child))
     return model.Screen(
@@ -227,6 +271,7 @@ def _screen(element: etree._Element) -> model.Screen:
         content=tuple(content),
         actions=actions,
         form=form,
+        search=search,
         end=_flag(element, "end", False),
         line=element.sourceline or 0,
     )
