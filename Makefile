@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 LOCALES := $(patsubst translations/%/LC_MESSAGES/text.po,%,$(wildcard translations/*/LC_MESSAGES/text.po))
 CATALOGUE := dps_xblocks/translations
 
-.PHONY: preview test test-all lint system-deps translations extract check-translations bench clean
+.PHONY: preview test test-all lint system-deps translations extract check-translations bench citywide bench-citywide clean
 
 $(BIN)/.installed: setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,13 @@ test-all: $(BIN)/.installed system-deps
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check dps_xblocks tests benchmarks scripts
+
+# One import package per ward and commune, with a manifest and import scripts, in out/citywide/.
+citywide: $(BIN)/.installed
+	$(BIN)/dps-olx build
+
+bench-citywide: $(BIN)/.installed
+	$(BIN)/python benchmarks/bench_citywide.py
 
 # Compares the practice block with Drag-and-Drop v2, which needs Python 3.12: a venv of its own.
 BENCH_VENV ?= var/bench/venv

@@ -20,7 +20,8 @@ from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.utils.resources import ResourceLoader
 
 from .engine import evaluation
-from .engine.checks import check_scenario, fill_persona
+from .engine import search as catalogue_search
+from .engine.checks import check_scenario, dossier_code, fill_persona
 from .engine.formats import gettext_noop
 from .engine.parsing import Problem, ScenarioError, hardened_parser, parse_scenario
 from .rendering import ScreenRenderer, render_message
@@ -56,6 +57,12 @@ def load_scenario(text: str):
     if problems:
         raise ScenarioError(problems)
     return scenario
+
+
+@lru_cache(maxsize=128)
+def search_index(scenario):
+    """The search index of a scenario's catalogue, built once per parsed scenario."""
+    return catalogue_search.build_index(scenario.procedures)
 
 
 def json_request(method):
@@ -155,11 +162,22 @@ class PracticeBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBlock):
             return evaluation.start(self.parsed)
         return evaluation.Progress.from_dict(self.progress, self.parsed)
 
+    @property
+    def dossier_code(self) -> str:
+        """This learner's dossier code in the scenario's story; empty when there is none."""
+        if self.parsed.dossier is None:
+            return ""
+        return dossier_code(self.parsed.dossier, str(self.scope_ids.user_id))
+
+    def fill(self, text: str) -> str:
+        """Scenario text with the persona's details and the learner's dossier code."""
+        return fill_persona(text, self.parsed.persona, self.dossier_code)
+
     def renderer(self) -> ScreenRenderer:
         """A screen renderer whose element ids are unique to this block on the page."""
         uid = "dps-" + "".join(
             char if char.isalnum() else "-" for char in str(self.scope_ids.usage_id))
-        return ScreenRenderer(self.parsed, uid, self.gettext)
+        return ScreenRenderer(self.parsed, uid, self.gettext, self.dossier_code)
 
     def student_view(self, context=None):
         """The practice: persona card, the service's frame and the learner's current screen."""
@@ -202,6 +220,8 @@ class PracticeBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBlock):
                 {
                     "id": screen.id,
                     "title": fill_persona(screen.title, scenario.persona),
+                    "search": None if screen.search is None else {
+                        "label": screen.search.label, "submit": screen.search.submit},
                     "end": screen.end,
                     "actions": [{"id": action.id, "label": action.label}
                                 for action in screen.actions],
@@ -209,7 +229,9 @@ class PracticeBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBlock):
                         {"id": field.id, "kind": field.kind, "label": field.label,
                          "optional": field.optional,
                          "options": [{"value": option.value, "label": option.label}
-                                     for option in field.options]}
+                                     for option in field.options],
+                         "files": [{"name": sample.name, "type": sample.type,
+                                    "size": sample.size} for sample in field.files]}
                         for field in (screen.form.fields if screen.form else ())
                     ],
                 }
@@ -268,6 +290,13 @@ class PracticeBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBlock):
             if action is None:
                 raise RequestError(400, _("This screen has no such button."))
             outcome = evaluation.choose_action(scenario, progress, action)
+        elif "procedure" in data:
+            if screen.search is None:
+                raise RequestError(400, _("This screen has no search."))
+            procedure = data["procedure"]
+            if not isinstance(procedure, str) or scenario.procedure(procedure) is None:
+                raise RequestError(400, _("There is no such procedure in the catalogue."))
+            outcome = evaluation.open_procedure(scenario, progress, procedure)
         elif "values" in data:
             values = data["values"]
             if screen.form is None:
@@ -280,7 +309,7 @@ class PracticeBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBlock):
             if unknown:
                 raise RequestError(400, _("This form has no field named {name}.").format(
                     name=", ".join(sorted(unknown))))
-            outcome = evaluation.submit_form(scenario, progress, values)
+            outcome = evaluation.submit_form(scenario, progress, values, self.dossier_code)
         else:
             raise RequestError(400, _("Send either an action or form values."))
 
@@ -290,12 +319,25 @@ class PracticeBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBlock):
         return self._state_response(outcome.progress, outcome)
 
     @json_request
+    def search(self, data):
+        """Search the practice catalogue; searching is free, opening a result is the answer."""
+        scenario, progress = self._checked_request(data)
+        query = data.get("query")
+        if scenario.screen(progress.screen).search is None:
+            raise RequestError(400, self.gettext("This screen has no search."))
+        if not isinstance(query, str):
+            raise RequestError(400, self.gettext("The search words must be text."))
+        found = catalogue_search.search(search_index(scenario), query)
+        return {"revision": progress.revision, "results": found,
+                "html": self.renderer().results(found)}
+
+    @json_request
     def hint(self, data):
         """Show the current screen's hint; asking never costs points."""
         scenario, progress = self._checked_request(data)
         progress = evaluation.take_hint(progress)
         self._save(progress)
-        hint = fill_persona(scenario.screen(progress.screen).hint, scenario.persona)
+        hint = self.fill(scenario.screen(progress.screen).hint)
         return {"hint": hint, "revision": progress.revision}
 
     @json_request
@@ -352,9 +394,9 @@ class PracticeBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBlock):
         if outcome is not None:
             body.update(
                 correct=outcome.correct,
-                feedback=" ".join(fill_persona(render_message(item, _), self.parsed.persona)
-                                  for item in outcome.feedback),
-                errors={field_id: " ".join(render_message(problem, _) for problem in problems)
+                feedback=" ".join(self.fill(render_message(item, _)) for item in outcome.feedback),
+                errors={field_id: " ".join(self.fill(render_message(problem, _))
+                                           for problem in problems)
                         for field_id, problems in outcome.field_errors},
                 privacy_warning=_(
                     "This is practice: please do not type your own ID number or phone number. "

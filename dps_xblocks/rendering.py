@@ -23,7 +23,13 @@ INPUT_ATTRIBUTES = {
     "passcode": 'type="password" inputmode="numeric" autocomplete="off" maxlength="6"',
     "email": 'type="email" autocomplete="off" maxlength="254"',
     "text": 'type="text" autocomplete="off" maxlength="200"',
+    "dossier-code": 'type="text" autocomplete="off" maxlength="40" spellcheck="false"',
 }
+
+
+def format_amount(amount: int) -> str:
+    """An amount in đồng written the Vietnamese way: 200.000 đ."""
+    return f"{amount:,} đ".replace(",", ".")
 
 
 def render_message(item: Message | str, gettext) -> str:
@@ -41,6 +47,8 @@ def main_path_length(scenario: model.Scenario) -> int:
         gotos = [action.goto for action in current.actions if action.correct and action.goto]
         if current.form is not None:
             gotos.append(current.form.goto)
+        if current.search is not None:
+            gotos.append(current.search.goto)
         for goto in gotos:
             if goto not in distance and scenario.screen(goto) is not None:
                 distance[goto] = distance[current.id] + 1
@@ -51,15 +59,16 @@ def main_path_length(scenario: model.Scenario) -> int:
 class ScreenRenderer:
     """Renders the screens of one block instance; `uid` keeps element ids unique on the page."""
 
-    def __init__(self, scenario: model.Scenario, uid: str, gettext):
+    def __init__(self, scenario: model.Scenario, uid: str, gettext, dossier_code: str = ""):
         self.scenario = scenario
         self.uid = uid
         self._ = gettext
+        self.dossier_code = dossier_code
         self.steps = main_path_length(scenario)
 
     def text(self, value: str) -> str:
-        """Author text with persona details filled in, escaped for HTML."""
-        return escape(fill_persona(value, self.scenario.persona))
+        """Author text with persona details and the dossier code filled in, escaped for HTML."""
+        return escape(fill_persona(value, self.scenario.persona, self.dossier_code))
 
     def page(self, display_name: str, progress: Progress) -> str:
         """The whole block: practice marker, persona card, the service's frame with the current
@@ -130,6 +139,8 @@ class ScreenRenderer:
         parts += [self.content(item) for item in screen.content]
         if screen.form is not None:
             parts.append(self.form(screen.form, dict(field_errors)))
+        elif screen.search is not None:
+            parts.append(self.search(screen.search))
         elif screen.actions:
             parts.append(self.actions(screen.actions))
         parts.append("</section>")
@@ -161,10 +172,113 @@ class ScreenRenderer:
                 return self.card_reader(mode, state)
             case model.Camera(state):
                 return self.camera(state)
+            case model.ProcedureCard(ref):
+                return self.procedure_card(self.scenario.procedure(ref))
+            case model.Timeline(entries):
+                return self.timeline(entries)
+            case model.Payment(amount, payee, reference):
+                rows = "".join(f"<dt>{escape(label)}</dt><dd>{value}</dd>" for label, value in (
+                    (_("Amount"), escape(format_amount(amount))), (_("Paid to"), self.text(payee)),
+                    (_("Reference"), self.text(reference))))
+                title = escape(_("Payment request"))
+                return (f'<div class="dps-payment"><p class="dps-card-title"><strong>{title}'
+                        f'</strong></p><dl class="dps-data">{rows}</dl></div>')
+            case model.Document(title, signer, signature, items):
+                return self.document(title, signer, signature, items)
+            case model.Call(caller, number, text):
+                heading = escape(_("Incoming call from {caller} ({number})").format(
+                    caller=fill_persona(caller, self.scenario.persona), number=number))
+                return (f'<div class="dps-call" role="note"><p class="dps-sms-from">'
+                        f'<span aria-hidden="true">☎ </span>{heading}</p>'
+                        f'<p class="dps-sms-text">“{self.text(text)}”</p></div>')
+            case model.Chat(app, sender, text):
+                heading = escape(_("{app} message from {sender}").format(app=app, sender=sender))
+                return (f'<div class="dps-sms dps-chat" role="note"><p class="dps-sms-from">'
+                        f'<span aria-hidden="true">💬 </span>{heading}</p>'
+                        f'<p class="dps-sms-text">{self.text(text)}</p></div>')
             case model.Image(src, alt):
                 return (f'<img class="dps-image" src="{escape(src)}" alt="{self.text(alt)}" '
                         'loading="lazy">')
         raise TypeError(f"cannot render {item!r}")
+
+    def procedure_card(self, procedure: model.Procedure) -> str:
+        """A procedure's details: who it is for, documents, fee, time, receiving agency."""
+        _ = self._
+        rows = [(_("What it is for"), procedure.summary), (_("Who can use it"), procedure.who),
+                (_("Receiving agency"), procedure.agency), (_("Fee"), procedure.fee),
+                (_("Processing time"), procedure.duration)]
+        details = "".join(f"<dt>{escape(label)}</dt><dd>{self.text(value)}</dd>"
+                          for label, value in rows if value)
+        documents = ""
+        if procedure.documents:
+            items = "".join(f"<li>{self.text(document)}</li>" for document in procedure.documents)
+            heading = escape(_("Documents to prepare"))
+            documents = f'<p class="dps-card-subtitle">{heading}</p><ul>{items}</ul>'
+        return (f'<div class="dps-procedure"><p class="dps-card-title"><strong>'
+                f"{self.text(procedure.name)}</strong></p>"
+                f'<dl class="dps-data">{details}</dl>{documents}</div>')
+
+    def timeline(self, entries) -> str:
+        """The status timeline as an ordered list; each state said in words, not by colour."""
+        _ = self._
+        words = {"done": _("done"), "current": _("now"), "todo": _("not yet")}
+        marks = {"done": "✓", "current": "●", "todo": "○"}
+        items = "".join(
+            f'<li class="dps-status-{entry.state}"><span aria-hidden="true">'
+            f"{marks[entry.state]} </span>{self.text(entry.label)}"
+            f' <span class="dps-status-word">({escape(words[entry.state])}'
+            f'{", " + self.text(entry.date) if entry.date else ""})</span></li>'
+            for entry in entries)
+        return f'<ol class="dps-timeline">{items}</ol>'
+
+    def document(self, title, signer, signature, items) -> str:
+        """An electronic result and the state of its digital signature."""
+        _ = self._
+        rows = "".join(f"<dt>{self.text(item.label)}</dt><dd>{self.text(item.value)}</dd>"
+                       for item in items)
+        if signature == "valid":
+            verdict = _("Digital signature valid: signed by {signer}; the document has not "
+                        "been changed since.").format(signer=fill_persona(
+                            signer, self.scenario.persona))
+            mark = "✓"
+        else:
+            verdict = _("Digital signature NOT valid: the document was changed after it was "
+                        "signed, or the signature is not from {signer}.").format(
+                            signer=fill_persona(signer, self.scenario.persona))
+            mark = "✕"
+        return (f'<div class="dps-document dps-signature-{signature}"><p class="dps-card-title">'
+                f'<strong>{self.text(title)}</strong></p><dl class="dps-data">{rows}</dl>'
+                f'<p class="dps-signature"><span aria-hidden="true">{mark} </span>'
+                f"{escape(verdict)}</p></div>")
+
+    def search(self, search: model.Search) -> str:
+        """The catalogue search box; the results come from the server as the learner searches."""
+        base = f"{self.uid}-search"
+        results = escape(self._("Search results"))
+        return (f'<form class="dps-search" role="search" novalidate>'
+                f'<label for="{base}">{self.text(search.label)}</label>'
+                f'<div class="dps-control"><input id="{base}" name="query" type="search" '
+                f'autocomplete="off" maxlength="200">'
+                f'<button type="submit" class="dps-submit">{self.text(search.submit)}</button>'
+                f'</div></form><section class="dps-results" aria-label="{results}" '
+                'aria-live="polite"></section>')
+
+    def results(self, procedure_ids) -> str:
+        """The search results: a button to open each procedure, or a line saying none."""
+        _ = self._
+        if not procedure_ids:
+            nothing = escape(_("No procedure matches these words. Try other words, such as the "
+                               "name of the paper you need."))
+            return f'<p class="dps-no-results">{nothing}</p>'
+        found = escape(_("{count} procedures found. Open the one that fits your situation.")
+                       .format(count=len(procedure_ids)))
+        items = "".join(
+            f'<li><button type="button" class="dps-open" data-procedure="{escape(procedure_id)}">'
+            f"{self.text(self.scenario.procedure(procedure_id).name)}</button>"
+            f'<p class="dps-help">{self.text(self.scenario.procedure(procedure_id).agency)}</p>'
+            "</li>"
+            for procedure_id in procedure_ids)
+        return f'<p class="dps-found">{found}</p><ul class="dps-result-list">{items}</ul>'
 
     def card_reader(self, mode: str, state: str) -> str:
         """The card-reading illustration with its state said in words, not by colour alone."""
@@ -233,6 +347,13 @@ class ScreenRenderer:
             options = f'<option value="">{choose}</option>' + "".join(
                 f'<option value="{escape(option.value)}">{self.text(option.label)}</option>'
                 for option in form_field.options)
+            control = f"<select {name}{aria}{required}>{options}</select>"
+        elif form_field.kind == "file":
+            choose = escape(_("Choose a file…"))
+            options = f'<option value="">{choose}</option>' + "".join(
+                f'<option value="{escape(sample.name)}">{escape(sample.name)} '
+                f"({escape(sample.type)}, {escape(sample.size)})</option>"
+                for sample in form_field.files)
             control = f"<select {name}{aria}{required}>{options}</select>"
         else:
             control = f"<input {name} {INPUT_ATTRIBUTES[form_field.kind]}{aria}{required}>"

@@ -98,6 +98,7 @@ class FieldResult:
 class _FormContext:
     scenario: model.Scenario
     values: dict[str, str]
+    dossier_code: str = ""
     results: dict[str, FieldResult] = field(default_factory=dict)
 
 
@@ -133,13 +134,29 @@ def choose_action(scenario: model.Scenario, progress: Progress, action: model.Ac
     return Outcome(progress, correct=False, feedback=feedback)
 
 
-def submit_form(scenario: model.Scenario, progress: Progress, values: dict[str, str]) -> Outcome:
+def open_procedure(scenario: model.Scenario, progress: Progress, procedure_id: str) -> Outcome:
+    """The learner opened a procedure from the search results: the right one moves on."""
+    search = scenario.screen(progress.screen).search
+    if procedure_id == search.expect:
+        moved, finished = _advance(scenario, progress, search.goto)
+        return Outcome(moved, correct=True, just_finished=finished)
+    chosen = scenario.procedure(procedure_id)
+    feedback = Message.of(
+        gettext_noop("“{name}” is for another need: {summary} Read your situation again and "
+                     "search for the procedure that fits it."),
+        name=chosen.name, summary=chosen.summary)
+    return Outcome(_count_mistake(progress), correct=False, feedback=(feedback,))
+
+
+def submit_form(scenario: model.Scenario, progress: Progress, values: dict[str, str],
+                dossier_code: str = "") -> Outcome:
     """Check every field of the current screen's form; advance only if all are right.
 
     `values` maps field ids to what the learner typed. Nothing of it is kept: only the verdict.
+    `dossier_code` is the learner's own code, which a `dossier-code` field must match.
     """
     screen = scenario.screen(progress.screen)
-    context = _FormContext(scenario, values)
+    context = _FormContext(scenario, values, dossier_code)
     for form_field in screen.form.fields:
         context.results[form_field.id] = check_field(form_field, context)
 
@@ -171,6 +188,8 @@ def check_field(form_field: model.Field, context: _FormContext) -> FieldResult:
 
     persona = context.scenario.persona
     expected = resolve_expected(form_field.expect, persona) if form_field.expect else ""
+    if form_field.kind == "dossier-code":
+        expected = context.dossier_code
     checker = _KIND_CHECKERS[form_field.kind]
     result = checker(raw, expected, form_field)
     if result.problems:
@@ -250,7 +269,33 @@ def _check_select(raw, expected, form_field):
     return FieldResult()
 
 
+def _check_file(raw, expected, form_field):
+    sample = form_field.file(raw)
+    if sample is None:
+        return FieldResult((Message.of(gettext_noop("Please choose one of the files.")),))
+    if sample.problem:
+        return FieldResult((sample.problem,))
+    if expected and raw != expected:
+        return FieldResult((Message.of(gettext_noop(
+            "This file is not the document asked for here; read the label again.")),))
+    return FieldResult()
+
+
+def _check_dossier_code(raw, expected, _field):
+    typed = "".join(raw.split()).upper()
+    if typed == expected:
+        return FieldResult()
+    if len(typed) != len(expected):
+        return FieldResult((Message.of(gettext_noop(
+            "A dossier code has {length} characters, like {shape}; copy it from the message "
+            "you received."), length=str(len(expected)), shape="000.00.00.H26-YYMMDD-0000"),))
+    return FieldResult((Message.of(gettext_noop(
+        "This is not your dossier code; copy it exactly from the message you received.")),))
+
+
 _KIND_CHECKERS = {
+    "file": _check_file,
+    "dossier-code": _check_dossier_code,
     "id-number": _check_id_number,
     "phone": _check_phone,
     "otp": _check_otp,

@@ -127,7 +127,10 @@ function DpsPractice(runtime, element, args) {
   root.addEventListener("click", function (event) {
     var target = event.target.closest("button");
     if (!target || !root.contains(target)) { return; }
-    if (target.classList.contains("dps-action")) {
+    if (target.classList.contains("dps-open")) {
+      post("submit", {revision: revision, screen: currentScreen(),
+                      procedure: target.getAttribute("data-procedure")}).then(handleVerdict);
+    } else if (target.classList.contains("dps-action")) {
       post("submit", {revision: revision, screen: currentScreen(),
                       action: target.getAttribute("data-action")}).then(handleVerdict);
     } else if (target.classList.contains("dps-reveal")) {
@@ -180,6 +183,17 @@ function DpsPractice(runtime, element, args) {
 
   root.addEventListener("submit", function (event) {
     event.preventDefault();
+    if (event.target.classList.contains("dps-search")) {
+      var query = event.target.querySelector("input").value;
+      post("search", {revision: revision, screen: currentScreen(), query: query})
+        .then(function (reply) {
+          if (!reply) { return; }
+          if (reply.status !== 200) { handleVerdict(reply); return; }
+          revision = reply.data.revision;
+          stage.querySelector(".dps-results").innerHTML = reply.data.html;
+        });
+      return;
+    }
     var values = {};
     event.target.querySelectorAll("input, select").forEach(function (control) {
       values[control.name] = control.value;
