@@ -196,3 +196,58 @@ def test_a_wrong_answer_is_announced_and_the_learner_stays(preview, browser):
     assert feedback.get_attribute("role") == "status"
     assert page.locator('.dps-screen[data-screen="start"]').count() == 1
     page.close()
+
+
+FAKE_SPEECH = """(voices) => {
+    window.__spoken = [];
+    window.SpeechSynthesisUtterance = function (text) { this.text = text; };
+    Object.defineProperty(window, 'speechSynthesis', {value: {
+        getVoices: () => voices,
+        addEventListener: () => {},
+        cancel: () => {},
+        speak: (utterance) => window.__spoken.push([utterance.text, utterance.lang]),
+    }});
+}"""
+
+
+@pytest.mark.parametrize("voices, offered", [
+    ([{"lang": "vi-VN", "name": "Tiếng Việt"}], True),
+    ([{"lang": "en-US", "name": "English"}], False),
+    ([], False),
+])
+def test_read_aloud_is_offered_only_with_a_vietnamese_voice(preview, browser, voices, offered):
+    page = browser.new_page()
+    page.add_init_script(script=f"({FAKE_SPEECH})({voices!r})".replace("True", "true"))
+    page.goto(f"{preview}unit/{PRACTICE_UNIT}/?student=reader-{len(voices)}-{offered}")
+    page.wait_for_selector(".dps-practice[data-ready='true']")
+    reader = page.locator(".dps-read")
+    assert reader.is_visible() == offered
+    if offered:
+        reader.focus()
+        page.keyboard.press("Enter")
+        spoken = page.evaluate("window.__spoken")
+        title = page.locator(".dps-screen-title").inner_text()
+        assert len(spoken) == 1 and title in spoken[0][0] and spoken[0][1] == "vi-VN"
+    page.close()
+
+
+def test_in_forced_colours_every_control_keeps_a_visible_border(preview, browser):
+    page = browser.new_page()
+    page.emulate_media(forced_colors="active")
+    page.goto(f"{preview}unit/{PRACTICE_UNIT}/?student=contrast-learner")
+    borders = page.eval_on_selector_all(
+        ".dps-practice button:not([hidden]), .dps-marker-badge",
+        "els => els.map(el => getComputedStyle(el).borderTopStyle + ' '"
+        " + getComputedStyle(el).borderTopWidth)")
+    assert borders and all(not border.startswith("none") and not border.endswith(" 0px")
+                           for border in borders), borders
+    page.close()
+
+
+def test_reduced_motion_removes_the_screen_transition(preview, browser):
+    page = browser.new_page()
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(f"{preview}unit/{PRACTICE_UNIT}/?student=still-learner")
+    duration = page.eval_on_selector(".dps-stage", "el => getComputedStyle(el).transitionDuration")
+    assert duration == "0s"
+    page.close()
