@@ -18,6 +18,8 @@ from xblock.core import XBlock
 from xblock.fields import Dict, Float, Scope, String
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.utils.resources import ResourceLoader
+from xblock.utils.studio_editable import StudioEditableXBlockMixin
+from xblock.validation import ValidationMessage
 
 from .engine import evaluation
 from .engine import search as catalogue_search
@@ -104,7 +106,8 @@ def json_request(method):
 
 
 @XBlock.wants("i18n")
-class PracticeBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBlock):
+class PracticeBlock(StudioEditableXBlockMixin, ScorableXBlockMixin, CompletableXBlockMixin,
+                    XBlock):
     """A safe practice copy of a digital public service, described in OLX."""
 
     display_name = String(
@@ -121,9 +124,11 @@ class PracticeBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBlock):
         scope=Scope.settings,
     )
     scenario = String(
+        display_name=gettext_noop("Scenario"),
         help=gettext_noop("The practice scenario, written in the scenario language."),
         default=DEFAULT_SCENARIO,
         scope=Scope.content,
+        multiline_editor=True,
     )
     progress = Dict(
         help=gettext_noop("Where the learner is; nothing the learner typed."),
@@ -134,6 +139,7 @@ class PracticeBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBlock):
     has_score = True
     has_custom_completion = True
     icon_class = "problem"
+    editable_fields = ("display_name", "weight", "scenario")
 
     @property
     def gettext(self):
@@ -253,6 +259,17 @@ class PracticeBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBlock):
             display_name=self.display_name, text=" ".join(words))
         index["content_type"] = "Practice"
         return index
+
+    def validate_field_data(self, validation, data):
+        """Studio refuses to save a scenario with problems, listing each with its line."""
+        try:
+            load_scenario(data.scenario)
+        except ScenarioError as error:
+            for problem in error.problems:
+                validation.add(ValidationMessage(ValidationMessage.ERROR, str(problem)))
+        if data.weight is not None and data.weight < 0:
+            validation.add(ValidationMessage(
+                ValidationMessage.ERROR, f"weight must be 0 or more, {data.weight} given"))
 
     def max_score(self):
         """Raw points of the practice; the platform scales them by `weight`."""

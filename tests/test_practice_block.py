@@ -199,3 +199,25 @@ def test_a_new_block_comes_with_a_working_first_steps_practice():
     block = runtime.get_block(runtime.parse_xml_string("<dps_practice/>"))
     assert block.parsed.start == "welcome"
     assert call(block, "submit", {"revision": 0, "screen": "welcome", "action": "begin"})[0] == 200
+
+
+def test_studio_saves_a_sound_scenario(block):
+    edited = FULL.replace("Chào {persona.name}", "Xin chào {persona.name}")
+    status, body = call(block, "submit_studio_edits", {
+        "values": {"display_name": "Mới", "weight": 2, "scenario": edited}, "defaults": []})
+    assert status == 200 and body["result"] == "success"
+    assert block.display_name == "Mới" and "Xin chào" in block.scenario
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"scenario": FULL.replace('goto="three"', 'goto="nowhere"')}, "'nowhere', which does not"),
+    ({"scenario": "<scenario>"}, "does not parse"),
+    ({"weight": -1}, "weight must be 0 or more, -1.0 given"),
+])
+def test_studio_refuses_a_broken_edit_and_keeps_the_block(block, values, message):
+    before = (block.display_name, block.weight, block.scenario)
+    status, body = call(block, "submit_studio_edits", {"values": values, "defaults": []})
+    assert status == 400
+    assert [item["type"] for item in body["error"]["messages"]] == ["error"]
+    assert message in body["error"]["messages"][0]["text"]
+    assert (block.display_name, block.weight, block.scenario) == before

@@ -13,7 +13,9 @@ the same for every query, because the query is cut to `MAX_QUERY_CHARS` characte
 Scoring, per procedure, over the query's distinct meaningful words:
 
 - a word matches a catalogue word exactly, or, when the word is not in the catalogue at all,
-  with a small typo (`typo_allowance`); a typo match counts less (`TYPO_SIMILARITY`);
+  with a small typo (`typo_allowance`); a typo match counts less (`TYPO_SIMILARITY`), and one to
+  a word under 8 letters counts only where a neighbouring query word confirms it (see
+  `_confirmed_candidates`); two words typed without their space ("khaisinh") match the pair;
 - each matched word scores field weight × similarity × rarity, in the best field it appears in
   (the procedure's name above its keywords, above its summary, above who it is for); rarity is
   an inverse document frequency, so "đăng ký", in most names, counts less than "khai sinh";
@@ -23,10 +25,10 @@ Scoring, per procedure, over the query's distinct meaningful words:
 - the share of the procedure's name that the query covers earns a bonus, so "đăng ký thường
   trú" ranks the procedure called exactly that above a longer name that contains it.
 
-A procedure is a result only if the words it matches make up at least `MIN_COVERAGE` of the
-query's meaningful letters (long words weigh more than short, ambiguous syllables such as "tu"),
-at least one of them is in its name or keywords, and its score reaches `MIN_SCORE`. Results are
-ordered by score, ties in catalogue order.
+A procedure is a result only if the words it matches in its name, keywords or summary make up
+at least `MIN_COVERAGE` of the query's meaningful letters (long words weigh more than short,
+ambiguous syllables such as "tu"), at least one of them is in its name or keywords, and its
+score reaches `MIN_SCORE`. Results are ordered by score, ties in catalogue order.
 """
 
 import itertools
@@ -302,15 +304,12 @@ def _index_procedure(procedure: model.Procedure) -> _IndexedProcedure:
         (name, _index_field(getattr(procedure, name), weight))
         for name, weight in FIELD_WEIGHTS.items()
     )
-    name_parts: dict[str, set[str]] = {}
-    for segment in _field_segments(procedure.name):
-        for word in segment:
-            name_parts.setdefault(word, set()).add(word)
+    name_segments = _field_segments(procedure.name)
+    name_words = frozenset(word for segment in name_segments for word in segment)
+    name_parts: dict[str, set[str]] = {word: {word} for word in name_words}
+    for segment in name_segments:
         for first, second in itertools.pairwise(segment):
             name_parts.setdefault(first + second, set()).update((first, second))
-    name_words = frozenset(
-        word for segment in _field_segments(procedure.name) for word in segment
-    )
     return _IndexedProcedure(
         procedure.id,
         fields,
@@ -498,6 +497,16 @@ def _score(
     return total if total >= MIN_SCORE else None
 
 
+def _neighbours(words: Sequence[str]) -> dict[str, frozenset[str]]:
+    """Map each distinct query word to the other words typed right before or after it."""
+    found: dict[str, set[str]] = {word: set() for word in words}
+    for first, second in itertools.pairwise(words):
+        if first != second:
+            found[first].add(second)
+            found[second].add(first)
+    return {word: frozenset(others) for word, others in found.items()}
+
+
 def search(index: SearchIndex, query: str, limit: int = 5) -> list[str]:
     """Return the ids of at most `limit` procedures that match `query`, best first.
 
@@ -511,15 +520,7 @@ def search(index: SearchIndex, query: str, limit: int = 5) -> list[str]:
         return []
 
     candidates = {word: _candidates(index, word) for word in dict.fromkeys(words)}
-    neighbours = {
-        word: frozenset(
-            words[other]
-            for position, typed in enumerate(words) if typed == word
-            for other in (position - 1, position + 1)
-            if 0 <= other < len(words) and words[other] != word
-        )
-        for word in candidates
-    }
+    neighbours = _neighbours(words)
     pairs = list(dict.fromkeys(
         (first, second)
         for first, second in itertools.pairwise(words)
