@@ -251,3 +251,22 @@ def test_reduced_motion_removes_the_screen_transition(preview, browser):
     duration = page.eval_on_selector(".dps-stage", "el => getComputedStyle(el).transitionDuration")
     assert duration == "0s"
     page.close()
+
+
+COURSE_UNITS = sorted(path.stem for path in (COURSE / "vertical").glob("*.xml"))
+
+
+def test_every_unit_of_the_course_passes_the_accessibility_audit(preview, browser):
+    """Pages, knowledge-check placeholders and practices alike, on a small phone."""
+    page = browser.new_page(viewport={"width": 360, "height": 640})
+    violations = []
+    for unit in COURSE_UNITS:
+        response = page.goto(f"{preview}unit/{unit}/?student=auditor")
+        assert response.status == 200, unit
+        audit(page, unit, violations)
+        images = page.eval_on_selector_all("main img", "imgs => imgs.filter(img => "
+                                           "!img.complete || img.naturalWidth === 0).length")
+        if images:
+            violations.append(f"{unit}: {images} image(s) failed to load")
+    assert violations == []
+    page.close()
