@@ -61,10 +61,17 @@ def load_scenario(text: str):
     return scenario
 
 
-@lru_cache(maxsize=128)
 def search_index(scenario):
-    """The search index of a scenario's catalogue, built once per parsed scenario."""
-    return catalogue_search.build_index(scenario.procedures)
+    """The search index of a scenario's catalogue, built once per parsed scenario.
+
+    `load_scenario` hands every request the same scenario object, so the index is kept on it;
+    keying a cache by the scenario itself would hash the whole scenario on every search.
+    """
+    index = scenario.__dict__.get("_search_index")
+    if index is None:
+        index = scenario.__dict__["_search_index"] = catalogue_search.build_index(
+            scenario.procedures)
+    return index
 
 
 def json_request(method):
