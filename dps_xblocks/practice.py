@@ -200,7 +200,7 @@ class PracticeBlock(StudioEditableXBlockMixin, ScorableXBlockMixin, CompletableX
         except ScenarioError as error:
             log.error("Practice %s has an unusable scenario: %s", self.scope_ids.usage_id, error)
             message = _("This practice cannot be shown: its scenario has errors.")
-            return Fragment(f'<div class="dps-practice" lang="vi"><p role="alert">{message}'
+            return Fragment(f'<div class="dps-practice"><p role="alert">{message}'
                             "</p></div>")
         progress = self.current_progress()
         fragment = Fragment(renderer.page(self.display_name, progress))
@@ -208,6 +208,7 @@ class PracticeBlock(StudioEditableXBlockMixin, ScorableXBlockMixin, CompletableX
         fragment.add_javascript(loader.load_unicode("static/js/practice.js"))
         fragment.initialize_js("DpsPractice", {
             "revision": progress.revision,
+            "lang": self.parsed.lang,
             "strings": {
                 "show": _("Show"),
                 "hide": _("Hide"),

@@ -91,20 +91,23 @@ class ScreenRenderer:
                    (_("Address"), persona.address, "")]
         if persona.email:
             details.append((_("E-mail"), persona.email, ""))
-        rows = "".join(f'<dt>{escape(label)}</dt><dd class="{css}">{escape(value)}</dd>'
-                       for label, value, css in details)
+        lang = scenario.lang
+        rows = "".join(f'<dt>{escape(label)}</dt><dd class="{css}" lang="{lang}">'
+                       f"{escape(value)}</dd>" for label, value, css in details)
         marker = _("A practice copy: nothing here reaches the real service, and all details "
                    "are made up.")
         score_hidden = " hidden" if progress.best_score is None else ""
         score = "" if progress.best_score is None else str(round(progress.best_score * 100))
         return (
-            f'<div class="dps-practice" id="{uid}" lang="vi">'
-            f'<h2 class="dps-name">{escape(display_name)}</h2>'
+            # The block's own words follow the platform's language; the scenario's text is
+            # marked with its own, so that a screen reader pronounces each correctly.
+            f'<div class="dps-practice" id="{uid}">'
+            f'<h2 class="dps-name" lang="{lang}">{escape(display_name)}</h2>'
             f'<p class="dps-marker">{badge} {escape(marker)}</p>'
             f'<section class="dps-persona" aria-labelledby="{uid}-persona">'
             f'<h3 id="{uid}-persona">{label["details"]}</h3>'
             f"<dl>{rows}</dl></section>"
-            f'<div class="dps-frame dps-frame-{scenario.frame}">'
+            f'<div class="dps-frame dps-frame-{scenario.frame}" lang="{lang}">'
             f'<div class="dps-appbar"><span class="dps-app">{escape(scenario.app)}</span>{badge}'
             f'</div><div class="dps-stage">{self.screen(progress)}</div></div>'
             '<div class="dps-feedback" role="status" aria-live="polite" aria-atomic="true"></div>'

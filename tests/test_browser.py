@@ -22,9 +22,13 @@ from walkthrough import correct_walk
 from dps_xblocks.engine.parsing import parse_scenario_element
 
 PROJECT = Path(__file__).resolve().parent.parent
-COURSE = PROJECT / "courses_olx" / "dps_hanoi_vi"
+COURSES = PROJECT / "courses_olx"
+COURSE = COURSES / "dps_hanoi_vi"
+EDITIONS = ("dps_hanoi_vi", "dps_hanoi_en")
 PRACTICE_UNIT = "eid_practice_unit"
-PRACTICE_UNITS = sorted(path.stem for path in (COURSE / "vertical").glob("*_practice_unit.xml"))
+EDITION_PRACTICES = [
+    (edition, path.stem) for edition in EDITIONS
+    for path in sorted((COURSES / edition / "vertical").glob("*_practice_unit.xml"))]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -33,17 +37,38 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 
-def unit_scenario(unit):
-    tree = etree.parse(str(COURSE / "vertical" / f"{unit}.xml"))
+def unit_scenario(edition, unit):
+    tree = etree.parse(str(COURSES / edition / "vertical" / f"{unit}.xml"))
     return parse_scenario_element(tree.find(".//scenario"))
 
 
+@pytest.fixture(scope="module", name="previews")
+def preview_servers(tmp_path_factory):
+    """A preview per course edition, started on first use and stopped with Ctrl-C."""
+    servers = {}
+
+    def start(edition):
+        if edition not in servers:
+            server = start_preview(COURSES / edition, tmp_path_factory)
+            servers[edition] = (server, next(server))
+        return servers[edition][1]
+
+    yield start
+    for server, _address in servers.values():
+        next(server, None)
+
+
 @pytest.fixture(scope="module", name="preview")
-def preview_server(tmp_path_factory):
-    """The preview on a free port, as `make preview` starts it; stopped with Ctrl-C."""
+def vietnamese_preview(previews):
+    return previews("dps_hanoi_vi")
+
+
+def start_preview(course, tmp_path_factory):
+    """The preview of `course` on a free port, as `make preview` starts it; a generator that
+    yields its address, then stops it with Ctrl-C and checks it exits cleanly."""
     state = tmp_path_factory.mktemp("preview-state")
     process = subprocess.Popen(
-        [sys.executable, "-m", "dps_xblocks.preview", "--course", str(COURSE), "--port", "0",
+        [sys.executable, "-m", "dps_xblocks.preview", "--course", str(course), "--port", "0",
          "--state-dir", str(state)],
         cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -146,14 +171,16 @@ def take_step(page, step):
         page.keyboard.press("Enter")
 
 
-@pytest.mark.parametrize("unit", PRACTICE_UNITS)
-def test_a_learner_completes_the_practice_with_the_keyboard_alone(preview, browser, unit):
+@pytest.mark.parametrize("edition, unit", EDITION_PRACTICES)
+def test_a_learner_completes_the_practice_with_the_keyboard_alone(previews, browser, edition,
+                                                                   unit):
+    preview = previews(edition)
     learner = f"keyboard-{unit}"
     page = browser.new_page(viewport={"width": 360, "height": 640})
     requests = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(f"{preview}unit/{unit}/?student={learner}")
-    scenario = unit_scenario(unit)
+    scenario = unit_scenario(edition, unit)
     end_screens = [screen.id for screen in scenario.screens if screen.end]
     violations = []
 

@@ -308,6 +308,7 @@ class Scenario:
     persona: Persona
     screens: tuple[Screen, ...]
     frame: str = "phone"
+    lang: str = "vi"
     procedures: tuple[Procedure, ...] = ()
     dossier: Dossier | None = None
     by_id: dict[str, Screen] = field(default_factory=dict, compare=False, repr=False)

@@ -127,6 +127,7 @@ def parse_scenario_element(element: etree._Element) -> model.Scenario:
         app=element.get("app"),
         start=element.get("start"),
         frame=element.get("frame", "phone"),
+        lang=element.get("lang", "vi"),
         persona=_persona(element.find("persona")),
         screens=tuple(_screen(screen) for screen in element.iterfind("screen")),
         procedures=tuple(_procedure(procedure)

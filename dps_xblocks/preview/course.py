@@ -120,6 +120,7 @@ class Course:
     run: str
     display_name: str
     chapters: tuple[Chapter, ...]
+    language: str = "vi"
 
     @property
     def static_dir(self) -> Path:
@@ -264,7 +265,8 @@ class _CourseReader:
             if child.tag == "chapter"
         )
         display_name = element.get("display_name") or f"{org} {number}".strip() or run
-        return Course(self.root, org, number, run, display_name, chapters)
+        language = element.get("language") or "vi"
+        return Course(self.root, org, number, run, display_name, chapters, language)
 
     def _chapter(self, element: etree._Element, source: Path) -> Chapter:
         element, source = self._resolve(element, source)

@@ -15,17 +15,22 @@ function DpsPractice(runtime, element, args) {
   var reader = root.querySelector(".dps-read");
   var speech = window.speechSynthesis;
 
-  // Reading aloud is offered only when the device has a Vietnamese voice: another voice would
-  // mangle Vietnamese text worse than no voice at all. Voices load asynchronously.
-  function vietnameseVoice() {
+  var language = (args.lang || "vi").toLowerCase().split("-")[0];
+
+  // Reading aloud is offered only when the device has a voice for the practice's language:
+  // another voice would mangle Vietnamese text worse than no voice at all. Voices load
+  // asynchronously.
+  function practiceVoice() {
     var voices = speech ? speech.getVoices() : [];
     for (var i = 0; i < voices.length; i += 1) {
-      if (/^vi/i.test(voices[i].lang)) { return voices[i]; }
+      if ((voices[i].lang || "").toLowerCase().split(/[-_]/)[0] === language) {
+        return voices[i];
+      }
     }
     return null;
   }
 
-  function offerReading() { reader.hidden = !vietnameseVoice(); }
+  function offerReading() { reader.hidden = !practiceVoice(); }
 
   if (speech) {
     offerReading();
@@ -150,8 +155,8 @@ function DpsPractice(runtime, element, args) {
       });
     } else if (target === reader) {
       var utterance = new SpeechSynthesisUtterance(stage.innerText);
-      utterance.lang = "vi-VN";
-      utterance.voice = vietnameseVoice();
+      utterance.voice = practiceVoice();
+      utterance.lang = utterance.voice.lang;
       speech.cancel();
       speech.speak(utterance);
     } else if (target.classList.contains("dps-restart")) {
