@@ -7,6 +7,7 @@ is made by `dps_xblocks.engine`; this module stores, renders and answers request
 
 import json
 import logging
+import math
 from functools import lru_cache
 from importlib import resources
 
@@ -24,9 +25,9 @@ from xblock.validation import ValidationMessage
 from .engine import evaluation
 from .engine import search as catalogue_search
 from .engine.checks import check_scenario, dossier_code, fill_persona
-from .engine.formats import gettext_noop
-from .engine.parsing import Problem, ScenarioError, hardened_parser, parse_scenario
-from .rendering import ScreenRenderer, render_message
+from .engine.formats import Message, gettext_noop
+from .engine.parsing import Problem, ScenarioError, parse_scenario, parse_xml_text
+from .rendering import ScreenRenderer
 
 log = logging.getLogger(__name__)
 loader = ResourceLoader(__name__)
@@ -93,7 +94,7 @@ def json_request(method):
                 raise RequestError(413, _("The request is larger than any answer can be."))
             try:
                 data = json.loads(request.body.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError):
+            except (UnicodeDecodeError, ValueError, RecursionError):
                 raise RequestError(400, _("The request is not valid JSON.")) from None
             if not isinstance(data, dict):
                 raise RequestError(400, _("The request must be a JSON object."))
@@ -186,6 +187,11 @@ class PracticeBlock(StudioEditableXBlockMixin, ScorableXBlockMixin, CompletableX
         """Scenario text with the persona's details and the learner's dossier code."""
         return fill_persona(text, self.parsed.persona, self.dossier_code)
 
+    def say(self, item: Message | str) -> str:
+        """A verdict for the learner: author text gets the persona's details filled in; an
+        engine message is translated and never filled, since it may quote what was typed."""
+        return item.render(self.gettext) if isinstance(item, Message) else self.fill(item)
+
     def renderer(self) -> ScreenRenderer:
         """A screen renderer whose element ids are unique to this block on the page."""
         uid = "dps-" + "".join(
@@ -275,9 +281,40 @@ class PracticeBlock(StudioEditableXBlockMixin, ScorableXBlockMixin, CompletableX
         except ScenarioError as error:
             for problem in error.problems:
                 validation.add(ValidationMessage(ValidationMessage.ERROR, str(problem)))
-        if data.weight is not None and data.weight < 0:
+        if data.weight is not None and not (math.isfinite(data.weight) and data.weight >= 0):
             validation.add(ValidationMessage(
-                ValidationMessage.ERROR, f"weight must be 0 or more, {data.weight} given"))
+                ValidationMessage.ERROR, f"weight must be a number of 0 or more, "
+                f"{data.weight} given"))
+
+    def clean_studio_edits(self, data):
+        """Keep the scenario as the bare element Studio's export will write back, without an
+        XML declaration or anything else outside it."""
+        text = data.get("scenario")
+        if isinstance(text, str):
+            try:
+                data["scenario"] = etree.tostring(parse_xml_text(text), encoding="unicode")
+            except ScenarioError:
+                pass  # left as typed: validate_field_data reports the problem
+
+    @XBlock.handler
+    def submit_studio_edits(self, request, suffix=""):
+        """Studio's save, after checking the request's shape, so that a malformed save is a
+        clear 400 and not an error inside the platform's editing mixin."""
+        try:
+            data = json.loads(request.body.decode("utf-8"))
+            values, defaults = data["values"], data["defaults"]
+            if not isinstance(values, dict) or not isinstance(defaults, list):
+                raise TypeError
+            if "scenario" in values and not isinstance(values["scenario"], str):
+                raise TypeError
+            if "weight" in values and not math.isfinite(float(values["weight"])):
+                raise ValueError
+        except (UnicodeDecodeError, ValueError, RecursionError, KeyError, TypeError):
+            body = {"error": self.gettext("The settings could not be read: send the values as "
+                                          "JSON, with a text scenario and a finite weight.")}
+            return Response(json.dumps(body), status=400, content_type="application/json",
+                            charset="utf-8")
+        return super().submit_studio_edits(request, suffix)
 
     def max_score(self):
         """Raw points of the practice; the platform scales them by `weight`."""
@@ -419,9 +456,8 @@ class PracticeBlock(StudioEditableXBlockMixin, ScorableXBlockMixin, CompletableX
         if outcome is not None:
             body.update(
                 correct=outcome.correct,
-                feedback=" ".join(self.fill(render_message(item, _)) for item in outcome.feedback),
-                errors={field_id: " ".join(self.fill(render_message(problem, _))
-                                           for problem in problems)
+                feedback=" ".join(self.say(item) for item in outcome.feedback),
+                errors={field_id: " ".join(self.say(problem) for problem in problems)
                         for field_id, problems in outcome.field_errors},
                 privacy_warning=_(
                     "This is practice: please do not type your own ID number or phone number. "
@@ -462,7 +498,7 @@ class PracticeBlock(StudioEditableXBlockMixin, ScorableXBlockMixin, CompletableX
             field = self.fields[name]
             if field.is_set_on(self):
                 node.set(name, field.to_string(getattr(self, name)))
-        node.append(etree.fromstring(self.scenario, hardened_parser()))
+        node.append(parse_xml_text(self.scenario))
 
     @staticmethod
     def workbench_scenarios():

@@ -213,3 +213,33 @@ def test_hints_are_recorded_once_and_cost_nothing(full):
     progress = evaluation.take_hint(evaluation.start(full))
     assert evaluation.take_hint(progress) == progress
     assert walk(full, progress, "next", FULL_VALUES, "next").progress.best_score == 1.0
+
+
+@pytest.mark.parametrize("text, expected", [
+    (scenario('<screen id="one" title="A"><hint>h</hint><form submit="s" goto="end">'
+              '<field id="t" kind="text" label="{persona.bogus}"/></form></screen>' + END),
+     "unknown detail {persona.bogus}"),
+    (scenario('<screen id="one" title="A"><hint>h</hint><actions>'
+              '<action id="a" goto="end">A</action>'
+              '<action id="b" correct="false" goto="end">B</action></actions></screen>' + END),
+     "a mistake would finish the practice"),
+])
+def test_placeholders_everywhere_and_mistakes_that_finish_are_found(text, expected):
+    assert any(expected in problem for problem in problems_of(text)), problems_of(text)
+
+
+def test_unknown_placeholders_are_left_as_written():
+    persona = parse_scenario(FULL).persona
+    assert fill_persona("{persona.value} {persona.__class__} {persona.name}", persona) == (
+        "{persona.value} {persona.__class__} Phạm Thị Thu")
+
+
+def test_a_long_chain_of_screens_is_checked_whole():
+    chain = "".join(f'<screen id="s{n}" title="S"><hint>h</hint><actions>'
+                    f'<action id="a" goto="s{n + 1}">A</action></actions></screen>'
+                    for n in range(2000))
+    text = scenario(chain.replace('goto="s2000"', 'goto="end"') + END, start="s0")
+    assert problems_of(text) == []
+    broken = text.replace('goto="s1500"', 'goto="s1400"')
+    assert any("from screen 's1499' no path leads to an end screen" in problem
+               for problem in problems_of(broken))

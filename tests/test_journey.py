@@ -139,3 +139,9 @@ def test_the_learner_types_their_own_dossier_code_through_the_block(block):
     assert status == 200 and body["screen"] == "three"
     html = block.render("student_view", {}).body_html()
     assert "200.000 đ" in html and "NOT valid" in html and "(now" in html
+
+
+@pytest.mark.parametrize("date", ["2026-06-15Z", "2026-06-15-05:00", "-2026-06-15", "2026-13-01"])
+def test_a_dossier_date_must_be_a_plain_calendar_date(date):
+    with pytest.raises(ValueError, match="dossier"):
+        parse_scenario(JOURNEY.replace('date="2026-06-15"', f'date="{date}"'))

@@ -212,7 +212,7 @@ def test_studio_saves_a_sound_scenario(block):
 @pytest.mark.parametrize("values, message", [
     ({"scenario": FULL.replace('goto="three"', 'goto="nowhere"')}, "'nowhere', which does not"),
     ({"scenario": "<scenario>"}, "does not parse"),
-    ({"weight": -1}, "weight must be 0 or more, -1.0 given"),
+    ({"weight": -1}, "weight must be a number of 0 or more, -1.0 given"),
 ])
 def test_studio_refuses_a_broken_edit_and_keeps_the_block(block, values, message):
     before = (block.display_name, block.weight, block.scenario)
@@ -221,3 +221,59 @@ def test_studio_refuses_a_broken_edit_and_keeps_the_block(block, values, message
     assert [item["type"] for item in body["error"]["messages"]] == ["error"]
     assert message in body["error"]["messages"][0]["text"]
     assert (block.display_name, block.weight, block.scenario) == before
+
+
+def test_typed_braces_are_never_taken_for_persona_details(block):
+    call(block, "submit", {"revision": 0, "screen": "one", "action": "next"})
+    for typed in ("a@{persona.bogus}.", "a@{persona.value}.", "{persona.name}@x"):
+        status, body = call(block, "submit", {"revision": block.progress["revision"],
+                                              "screen": "two",
+                                              "values": {**FULL_VALUES, "mail": typed}})
+        assert status == 200 and "mail" in body["errors"]
+        assert "Phạm Thị Thu" not in body["errors"]["mail"]
+        assert "bound method" not in body["errors"]["mail"]
+
+
+def test_a_learner_can_finish_after_a_done_screen_was_renamed():
+    runtime = RecordingRuntime()
+    block = runtime.get_block(runtime.parse_xml_string(BLOCK))
+    call(block, "submit", {"revision": 0, "screen": "one", "action": "next"})
+    call(block, "submit", {"revision": 1, "screen": "two", "values": FULL_VALUES})
+    renamed = FULL.replace('id="one"', 'id="first"').replace('start="one"', 'start="first"')
+    renamed = renamed.replace('goto="one"', 'goto="first"')
+    assert call(block, "submit_studio_edits", {"values": {"scenario": renamed},
+                                               "defaults": []})[0] == 200
+    reopened = runtime.reopen().get_block(block.scope_ids.usage_id)
+    status, body = call(reopened, "submit", {"revision": 2, "screen": "three", "action": "next"})
+    assert status == 200 and body["finished"] and body["score"] == 100
+    assert reopened.calculate_score().raw_earned == 1.0
+
+
+def test_a_scenario_saved_with_an_xml_declaration_still_exports(block):
+    declared = '<?xml version="1.0" encoding="UTF-8"?>\n' + FULL
+    assert call(block, "submit_studio_edits", {"values": {"scenario": declared},
+                                               "defaults": []})[0] == 200
+    assert block.scenario.startswith("<scenario")
+    node = etree.Element("root")
+    block.add_xml_to_node(node)
+    assert node.find("scenario") is not None
+
+
+@pytest.mark.parametrize("body", [
+    {}, {"values": {}}, {"values": None, "defaults": []}, {"values": {"scenario": None}},
+    {"values": {"weight": "abc"}}, {"values": {"weight": 1e309}},
+    '{"values": {"weight": NaN}, "defaults": []}', '{"values": ' + "[" * 1000 + "]" * 1000 + "}",
+])
+def test_malformed_studio_saves_are_refused_and_change_nothing(block, body):
+    before = (block.display_name, block.weight, block.scenario)
+    status, answer = call(block, "submit_studio_edits", body)
+    assert status == 400 and answer["error"]
+    assert (block.display_name, block.weight, block.scenario) == before
+
+
+def test_deeply_nested_json_is_a_bad_request_not_a_crash(block):
+    before = state(block)
+    body = '{"revision": 0, "screen": "one", "values": ' + "[" * 1000 + "]" * 1000 + "}"
+    status, answer = call(block, "submit", body)
+    assert status == 400 and "not valid JSON" in answer["error"]
+    assert state(block) == before

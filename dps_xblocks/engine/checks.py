@@ -41,7 +41,10 @@ def fill_persona(text: str, persona: model.Persona, dossier_code: str = "") -> s
     """Replace `{persona.name}` and the like, and `{dossier-code}`, in scenario text."""
     if dossier_code:
         text = text.replace(DOSSIER_PLACEHOLDER, dossier_code)
-    return PERSONA_PLACEHOLDER.sub(lambda match: persona.value(match.group(1)), text)
+    # Only the persona's own details are filled in; anything else in braces stays as written.
+    return PERSONA_PLACEHOLDER.sub(
+        lambda match: persona.value(match.group(1))
+        if match.group(1) in model.PERSONA_KEYS else match.group(0), text)
 
 
 def dossier_code(dossier: model.Dossier, learner: str) -> str:
@@ -106,21 +109,39 @@ def _identity_problems(scenario):
 
 
 def _screen_texts(screen):
+    """Every piece of author text on a screen that is shown with placeholders filled in."""
     yield screen.title
     yield screen.hint
     for item in screen.content:
         match item:
-            case model.Data(items) | model.Document(items=items):
-                yield from (entry.value for entry in items)
+            case model.Data(items):
+                yield from (text for entry in items for text in (entry.label, entry.value))
+            case model.Document(title, signer, _signature, items):
+                yield from (title, signer)
+                yield from (text for entry in items for text in (entry.label, entry.value))
             case model.Timeline(entries):
-                yield from (entry.label for entry in entries)
-            case model.Payment(reference=reference):
-                yield reference
+                yield from (text for entry in entries for text in (entry.label, entry.date))
+            case model.Payment(_amount, payee, reference):
+                yield from (payee, reference)
+            case model.Call(caller, _number, text):
+                yield from (caller, text)
+            case model.Chat(_app, sender, text):
+                yield from (sender, text)
+            case model.Image(_src, alt):
+                yield alt
             case _ if hasattr(item, "text"):
                 yield item.text
     for action in screen.actions:
         yield action.label
         yield action.feedback
+    if screen.form is not None:
+        yield screen.form.submit
+        for form_field in screen.form.fields:
+            yield from (form_field.label, form_field.help)
+            yield from (option.label for option in form_field.options)
+            yield from (sample.problem for sample in form_field.files)
+    if screen.search is not None:
+        yield from (screen.search.label, screen.search.submit)
 
 
 def _task_problems(scenario):
@@ -139,6 +160,13 @@ def _task_problems(scenario):
                 problems.append(Problem(
                     screen.line, f"the correct action {action.id!r} of screen {screen.id!r} "
                     "leads nowhere", "add goto=\"<screen id>\", or mark it correct=\"false\""))
+        for action in screen.actions:
+            target = scenario.screen(action.goto) if action.goto else None
+            if not action.correct and target is not None and target.end:
+                problems.append(Problem(
+                    screen.line, f"the wrong action {action.id!r} of screen {screen.id!r} leads "
+                    f"to the end screen {target.id!r}, so a mistake would finish the practice",
+                    "lead it to a screen that explains the mistake and leads back"))
         if screen.actions and not any(action.correct for action in screen.actions):
             problems.append(Problem(
                 screen.line, f"screen {screen.id!r} has no correct action",
@@ -250,12 +278,29 @@ def _reachability_problems(scenario):
     if not ends:
         return [*problems, Problem(1, "no screen is marked end=\"true\", so the practice never "
                                    "finishes", "mark the last screen end=\"true\"")]
+    finishing = _reaching(ends, scenario)
     for screen in scenario.screens:
-        if screen.id in reachable and not ends & _reach(screen.id, scenario):
+        if screen.id in reachable and screen.id not in finishing:
             problems.append(Problem(
                 screen.line, f"from screen {screen.id!r} no path leads to an end screen",
                 "add a goto toward the rest of the practice"))
     return problems
+
+
+def _reaching(targets, scenario):
+    """The ids of the screens from which one of `targets` can be reached: one walk backwards
+    over the gotos, so the check stays linear in the size of the scenario."""
+    sources = {}
+    for screen in scenario.screens:
+        for target in screen.targets():
+            sources.setdefault(target, []).append(screen.id)
+    seen, pending = set(), list(targets)
+    while pending:
+        current = pending.pop()
+        if current not in seen:
+            seen.add(current)
+            pending.extend(sources.get(current, ()))
+    return seen
 
 
 def _reach(origin, scenario):

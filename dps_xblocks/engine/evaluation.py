@@ -71,7 +71,13 @@ class Progress:
         if scenario.screen(progress.screen) is None:
             return replace(start(scenario), revision=progress.revision + 1,
                            best_score=progress.best_score)
-        return progress
+        # Screens done earlier may have been renamed or removed since: they no longer count.
+        return replace(
+            progress,
+            done=tuple(screen for screen in progress.done if scenario.screen(screen)),
+            mistakes=tuple((screen, count) for screen, count in progress.mistakes
+                           if scenario.screen(screen)),
+        )
 
 
 @dataclass(frozen=True)
