@@ -6,11 +6,11 @@ BIN := $(VENV)/bin
 LOCALES := $(patsubst translations/%/LC_MESSAGES/text.po,%,$(wildcard translations/*/LC_MESSAGES/text.po))
 CATALOGUE := dps_xblocks/translations
 
-.PHONY: preview test test-all lint system-deps translations extract check-translations bench citywide bench-citywide clean
+.PHONY: preview test test-all wheel lint system-deps translations extract check-translations bench citywide bench-citywide clean
 
 $(BIN)/.installed: setup.py
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --upgrade pip "setuptools>=68,<81" wheel
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
@@ -41,10 +41,18 @@ preview: $(BIN)/.installed
 test: $(BIN)/.installed system-deps
 	$(BIN)/pytest
 
-# Both supported Pythons, through tox.
+# Both supported Pythons, through tox. tox's discovery skips pyenv's shims, so each
+# interpreter is named to it.
+PY311 ?= $(or $(shell command -v pyenv >/dev/null 2>&1 && PYENV_VERSION=$$(pyenv versions --bare | grep -E '^3\.11(\.|$$)' | tail -n 1) pyenv which python3.11 2>/dev/null),python3.11)
+PY312 ?= $(or $(shell command -v pyenv >/dev/null 2>&1 && PYENV_VERSION=$$(pyenv versions --bare | grep -E '^3\.12(\.|$$)' | tail -n 1) pyenv which python3.12 2>/dev/null),python3.12)
+
 test-all: $(BIN)/.installed system-deps
 	$(BIN)/pip install --quiet "tox>=4"
-	$(BIN)/tox
+	$(BIN)/tox --discover $(PY311) $(PY312)
+
+# The wheel an administrator installs into Open edX, in dist/.
+wheel: $(BIN)/.installed
+	$(BIN)/pip wheel --no-deps --no-build-isolation --wheel-dir dist .
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check dps_xblocks tests benchmarks scripts
@@ -58,7 +66,7 @@ bench-citywide: $(BIN)/.installed
 
 # Compares the practice block with Drag-and-Drop v2, which needs Python 3.12: a venv of its own.
 BENCH_VENV ?= var/bench/venv
-BENCH_PYTHON ?= $(or $(shell command -v pyenv >/dev/null 2>&1 && PYENV_VERSION=$$(pyenv versions --bare | grep -E '^3\.12(\.|$$)' | tail -n 1) pyenv which python3.12 2>/dev/null),python3.12)
+BENCH_PYTHON ?= $(PY312)
 
 $(BENCH_VENV)/.installed: setup.py benchmarks/requirements.txt
 	$(BENCH_PYTHON) -m venv $(BENCH_VENV)

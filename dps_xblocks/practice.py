@@ -196,7 +196,8 @@ class PracticeBlock(StudioEditableXBlockMixin, ScorableXBlockMixin, CompletableX
         """A screen renderer whose element ids are unique to this block on the page."""
         uid = "dps-" + "".join(
             char if char.isalnum() else "-" for char in str(self.scope_ids.usage_id))
-        return ScreenRenderer(self.parsed, uid, self.gettext, self.dossier_code)
+        return ScreenRenderer(self.parsed, uid, self.gettext, self.dossier_code,
+                              str(self.scope_ids.user_id))
 
     def student_view(self, context=None):
         """The practice: persona card, the service's frame and the learner's current screen."""
@@ -389,6 +390,9 @@ class PracticeBlock(StudioEditableXBlockMixin, ScorableXBlockMixin, CompletableX
             raise RequestError(400, self.gettext("This screen has no search."))
         if not isinstance(query, str):
             raise RequestError(400, self.gettext("The search words must be text."))
+        if not query.strip():
+            return {"revision": progress.revision, "results": [],
+                    "html": self.renderer().results(None)}
         found = catalogue_search.search(search_index(scenario), query)
         return {"revision": progress.revision, "results": found,
                 "html": self.renderer().results(found)}
@@ -460,9 +464,10 @@ class PracticeBlock(StudioEditableXBlockMixin, ScorableXBlockMixin, CompletableX
                 errors={field_id: " ".join(self.say(problem) for problem in problems)
                         for field_id, problems in outcome.field_errors},
                 privacy_warning=_(
-                    "This is practice: please do not type your own ID number or phone number. "
-                    "Use the practice details shown above. Nothing you typed was kept."
+                    "This is practice: please do not type your own ID number, phone number or "
+                    "e-mail. Use the practice details shown above. Nothing you typed was kept."
                 ) if outcome.privacy_warning else "",
+                privacy_fields=list(outcome.privacy_fields),
             )
         return body
 

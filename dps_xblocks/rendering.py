@@ -6,6 +6,7 @@ always escaped. Strings of the block itself go through the `gettext` function pa
 platform's i18n service), so this module imports neither XBlock nor Django.
 """
 
+import hashlib
 from html import escape
 
 from .engine import model
@@ -59,11 +60,13 @@ def main_path_length(scenario: model.Scenario) -> int:
 class ScreenRenderer:
     """Renders the screens of one block instance; `uid` keeps element ids unique on the page."""
 
-    def __init__(self, scenario: model.Scenario, uid: str, gettext, dossier_code: str = ""):
+    def __init__(self, scenario: model.Scenario, uid: str, gettext, dossier_code: str = "",
+                 learner: str = ""):
         self.scenario = scenario
         self.uid = uid
         self._ = gettext
         self.dossier_code = dossier_code
+        self.learner = learner
         self.steps = main_path_length(scenario)
 
     def text(self, value: str) -> str:
@@ -84,6 +87,8 @@ class ScreenRenderer:
             "read": escape(_("Read this screen aloud")),
             "restart": escape(_("Start again")),
             "best": escape(_("Your best score")),
+            "how": escape(_("Each step done without a mistake counts in full; one mistake "
+                            "halves it. Hints are free, and you can start again at any time.")),
         }
         badge = f'<span class="dps-marker-badge">{label["practice"]}</span>'
         details = [(_("Name"), persona.name, ""), (_("Personal ID number"), persona.id_number,
@@ -112,15 +117,16 @@ class ScreenRenderer:
             f'</div><div class="dps-stage">{self.screen(progress)}</div></div>'
             '<div class="dps-feedback" role="status" aria-live="polite" aria-atomic="true"></div>'
             '<div class="dps-privacy" role="alert" hidden></div>'
-            f'<div class="dps-hint-box" hidden><h3 class="dps-hint-title">{label["hint"]}'
-            '</h3><p class="dps-hint-text"></p></div>'
+            f'<div class="dps-hint-box" hidden><h3 class="dps-hint-title">{label["hint"]}</h3>'
+            '<p class="dps-hint-text" role="status"></p></div>'
             f'<div class="dps-tools"><button type="button" class="dps-hint-button">'
             f'{label["show_hint"]}</button><button type="button" class="dps-read" hidden>'
             f'{label["read"]}</button>'
             '<button type="button" class="dps-restart">'
             f'{label["restart"]}</button></div>'
             f'<p class="dps-score"{score_hidden}>{label["best"]}: '
-            f'<strong class="dps-score-value">{score}</strong>%</p></div>'
+            f'<strong class="dps-score-value">{score}</strong>%<br>'
+            f'<span class="dps-help">{label["how"]}</span></p></div>'
         )
 
     def screen(self, progress: Progress, field_errors=()) -> str:
@@ -145,7 +151,7 @@ class ScreenRenderer:
         elif screen.search is not None:
             parts.append(self.search(screen.search))
         elif screen.actions:
-            parts.append(self.actions(screen.actions))
+            parts.append(self.actions(self.ordered(screen)))
         parts.append("</section>")
         return "".join(parts)
 
@@ -197,7 +203,7 @@ class ScreenRenderer:
             case model.Chat(app, sender, text):
                 heading = escape(_("{app} message from {sender}").format(app=app, sender=sender))
                 return (f'<div class="dps-sms dps-chat" role="note"><p class="dps-sms-from">'
-                        f'<span aria-hidden="true">💬 </span>{heading}</p>'
+                        f'<span aria-hidden="true">✉ </span>{heading}</p>'
                         f'<p class="dps-sms-text">{self.text(text)}</p></div>')
             case model.Image(src, alt):
                 return (f'<img class="dps-image" src="{escape(src)}" alt="{self.text(alt)}" '
@@ -267,8 +273,13 @@ class ScreenRenderer:
                 'aria-live="polite"></section>')
 
     def results(self, procedure_ids) -> str:
-        """The search results: a button to open each procedure, or a line saying none."""
+        """The search results: a button to open each procedure, or a line saying none; None
+        means the learner searched with no words."""
         _ = self._
+        if procedure_ids is None:
+            empty = escape(_("Type a few words about what you need first, such as the name of "
+                             "the paper."))
+            return f'<p class="dps-no-results">{empty}</p>'
         if not procedure_ids:
             nothing = escape(_("No procedure matches these words. Try other words, such as the "
                                "name of the paper you need."))
@@ -286,7 +297,7 @@ class ScreenRenderer:
     def card_reader(self, mode: str, state: str) -> str:
         """The card-reading illustration with its state said in words, not by colour alone."""
         _ = self._
-        how = _("Reading the chip by NFC") if mode == "nfc" else _("Scanning the QR code")
+        how = _("Chip reading by NFC") if mode == "nfc" else _("QR code scan")
         status = {"waiting": _("Waiting for the card…"), "failed": _("Could not read the card"),
                   "done": _("Card read successfully")}[state]
         icon = {"waiting": "…", "failed": "✕", "done": "✓"}[state]
@@ -303,6 +314,18 @@ class ScreenRenderer:
         icon = {"ready": "◯", "rejected": "✕", "accepted": "✓"}[state]
         return (f'<div class="dps-device dps-device-{state}"><span class="dps-device-icon" '
                 f'aria-hidden="true">{icon}</span><p><strong>{escape(status)}</strong></p></div>')
+
+    def ordered(self, screen: model.Screen) -> tuple[model.Action, ...]:
+        """The screen's buttons in the order this learner sees them.
+
+        On a scored screen the order is mixed per learner, so that the right answer is not
+        always the first button; it stays the same for that learner, page after page. A screen
+        whose order means something (a rating) says `order="fixed"`.
+        """
+        if not screen.scored or screen.fixed_order:
+            return screen.actions
+        return tuple(sorted(screen.actions, key=lambda action: hashlib.sha256(
+            f"{self.learner}|{screen.id}|{action.id}".encode()).digest()))
 
     def actions(self, actions: tuple[model.Action, ...]) -> str:
         """The buttons of an actions task, in source order."""

@@ -297,3 +297,28 @@ def test_every_unit_of_the_course_passes_the_accessibility_audit(preview, browse
             violations.append(f"{unit}: {images} image(s) failed to load")
     assert violations == []
     page.close()
+
+
+def test_a_hint_appears_beside_the_feedback_without_replacing_it(preview, browser):
+    page = browser.new_page()
+    page.goto(f"{preview}unit/{PRACTICE_UNIT}/?student=hint-learner")
+    page.locator('button[data-action="login"]').focus()
+    page.keyboard.press("Enter")
+    feedback = page.locator(".dps-feedback")
+    feedback.filter(has_text="chưa có tài khoản").wait_for()
+    page.locator(".dps-hint-button").focus()
+    page.keyboard.press("Enter")
+    page.locator(".dps-hint-text").filter(has_text="tài khoản").wait_for()
+    assert "chưa có tài khoản" in feedback.inner_text()
+    assert page.locator(".dps-hint-text").get_attribute("role") == "status"
+    page.close()
+
+
+def test_the_right_answer_is_not_always_the_first_button(preview, browser):
+    page = browser.new_page()
+    firsts = set()
+    for learner in range(8):
+        page.goto(f"{preview}unit/{PRACTICE_UNIT}/?student=order-{learner}")
+        firsts.add(page.locator(".dps-action").first.get_attribute("data-action"))
+    assert len(firsts) > 1, firsts
+    page.close()

@@ -243,3 +243,46 @@ def test_a_long_chain_of_screens_is_checked_whole():
     broken = text.replace('goto="s1500"', 'goto="s1400"')
     assert any("from screen 's1499' no path leads to an end screen" in problem
                for problem in problems_of(broken))
+
+
+def form_errors(full, values):
+    two = walk(full, evaluation.start(full), "next").progress
+    outcome = evaluation.submit_form(full, two, {**FULL_VALUES, **values})
+    return outcome, {field: [m if isinstance(m, str) else m.render() for m in messages]
+                     for field, messages in outcome.field_errors}
+
+
+@pytest.mark.parametrize("passcode", ["123456", "654321", "000000", "345678"])
+def test_easily_guessed_passcodes_are_refused(full, passcode):
+    _, errors = form_errors(full, {"pass": passcode})
+    assert "easy to guess" in errors["pass"][0]
+
+
+@pytest.mark.parametrize("field, value", [
+    ("pw", "Thu@Pham99x"), ("pw", "Matkhau@1985"), ("pw", "Ab@912345678"), ("pass", "198512"),
+])
+def test_passwords_and_passcodes_built_from_the_persona_are_refused(full, field, value):
+    values = {field: value, "pw2": value} if field == "pw" else {field: value}
+    _, errors = form_errors(full, values)
+    assert list(errors) == [field] and "year of birth" in errors[field][0]
+
+
+def test_a_confirmation_field_does_not_repeat_the_strength_errors(full):
+    _, errors = form_errors(full, {"pw": "hoa12345", "pw2": "hoa12345"})
+    assert list(errors) == ["pw"]
+
+
+def test_an_unchosen_list_asks_to_choose_not_to_fill_in(full):
+    _, errors = form_errors(full, {"q1": ""})
+    assert errors["q1"] == ["Please choose “Câu 1”."]
+
+
+def test_an_email_other_than_the_personas_is_accepted_with_a_reminder():
+    text = FULL.replace('address="Số 5 phố Thử, Phường Láng, Hà Nội"',
+                        'address="Số 5 phố Thử, Phường Láng, Hà Nội" email="thu@example.com"')
+    parsed = parse_scenario(text)
+    two = walk(parsed, evaluation.start(parsed), "next").progress
+    outcome = evaluation.submit_form(parsed, two, {**FULL_VALUES, "mail": "nam1970@gmail.com"})
+    assert outcome.correct and outcome.privacy_fields == ("mail",)
+    outcome = evaluation.submit_form(parsed, two, {**FULL_VALUES, "mail": "thu@example.com"})
+    assert outcome.correct and not outcome.privacy_warning

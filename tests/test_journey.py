@@ -145,3 +145,8 @@ def test_the_learner_types_their_own_dossier_code_through_the_block(block):
 def test_a_dossier_date_must_be_a_plain_calendar_date(date):
     with pytest.raises(ValueError, match="dossier"):
         parse_scenario(JOURNEY.replace('date="2026-06-15"', f'date="{date}"'))
+
+
+def test_an_empty_search_asks_for_words(block):
+    status, body = call(block, "search", {"revision": 0, "screen": "one", "query": "   "})
+    assert status == 200 and body["results"] == [] and "Type a few words" in body["html"]

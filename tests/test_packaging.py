@@ -23,10 +23,11 @@ RUNTIME_FILES = [
 @pytest.fixture(scope="module", name="wheel")
 def built_wheel(tmp_path_factory):
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
+    build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
          "--wheel-dir", str(out), str(PROJECT)],
-        check=True, capture_output=True)
+        capture_output=True, text=True)
+    assert build.returncode == 0, f"the wheel did not build:\n{build.stdout}{build.stderr}"
     (path,) = out.glob("dps_xblocks-*.whl")
     return zipfile.ZipFile(path)
 

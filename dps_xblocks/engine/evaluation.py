@@ -87,9 +87,14 @@ class Outcome:
     progress: Progress
     correct: bool
     feedback: tuple[Message | str, ...] = ()
-    field_errors: tuple[tuple[str, tuple[Message, ...]], ...] = ()
-    privacy_warning: bool = False
+    field_errors: tuple[tuple[str, tuple[Message | str, ...]], ...] = ()
+    privacy_fields: tuple[str, ...] = ()
     just_finished: bool = False
+
+    @property
+    def privacy_warning(self) -> bool:
+        """Whether the learner typed what looks like real personal data."""
+        return bool(self.privacy_fields)
 
 
 @dataclass(frozen=True)
@@ -170,12 +175,13 @@ def submit_form(scenario: model.Scenario, progress: Progress, values: dict[str, 
         (field_id, result.problems) for field_id, result in context.results.items()
         if result.problems
     )
-    looks_real = any(result.looks_real for result in context.results.values())
+    looks_real = tuple(field_id for field_id, result in context.results.items()
+                       if result.looks_real)
     if errors:
         return Outcome(_count_mistake(progress), correct=False, field_errors=errors,
-                       privacy_warning=looks_real)
+                       privacy_fields=looks_real)
     new_progress, finished = _advance(scenario, progress, screen.form.goto)
-    return Outcome(new_progress, correct=True, privacy_warning=looks_real,
+    return Outcome(new_progress, correct=True, privacy_fields=looks_real,
                    just_finished=finished)
 
 
@@ -185,6 +191,9 @@ def check_field(form_field: model.Field, context: _FormContext) -> FieldResult:
     if not raw.strip():
         if form_field.optional:
             return FieldResult()
+        if form_field.kind in ("select", "file"):
+            return FieldResult((Message.of(gettext_noop("Please choose “{label}”."),
+                                           label=form_field.label),))
         return FieldResult((Message.of(gettext_noop("Please fill in “{label}”."),
                                        label=form_field.label),))
     if len(raw) > MAX_TEXT_LENGTH:
@@ -192,19 +201,27 @@ def check_field(form_field: model.Field, context: _FormContext) -> FieldResult:
             gettext_noop("This is longer than {limit} characters; please shorten it."),
             limit=str(MAX_TEXT_LENGTH)),))
 
+    # A confirmation only has to repeat its field: that field's own problems are told once.
+    if form_field.same_as:
+        if raw != context.values.get(form_field.same_as, ""):
+            return FieldResult((Message.of(gettext_noop(
+                "This does not match what you typed above; type the same again.")),))
+        return FieldResult()
+
     persona = context.scenario.persona
     expected = resolve_expected(form_field.expect, persona) if form_field.expect else ""
     if form_field.kind == "dossier-code":
         expected = context.dossier_code
     checker = _KIND_CHECKERS[form_field.kind]
-    result = checker(raw, expected, form_field)
+    if form_field.kind == "email":
+        result = _check_email(raw, expected, form_field, persona.email)
+    else:
+        result = checker(raw, expected, form_field)
     if result.problems:
         return result
-
-    other = context.values.get(form_field.same_as, "") if form_field.same_as else None
-    if other is not None and raw != other:
-        return FieldResult((Message.of(
-            gettext_noop("This does not match what you typed above; type the same again."),),))
+    guessable = _guessable_from_persona(form_field.kind, raw, persona)
+    if guessable:
+        return FieldResult((guessable,))
     if form_field.differs_from and raw == context.values.get(form_field.differs_from):
         return FieldResult((Message.of(
             gettext_noop("Choose something different from the one above."),),))
@@ -248,15 +265,49 @@ def _check_password(raw, _expected, _field):
 
 
 def _check_passcode(raw, _expected, _field):
-    return FieldResult(tuple(formats.check_passcode(raw)))
-
-
-def _check_email(raw, expected, _field):
-    problems = formats.check_email(raw)
-    if problems or not expected or raw.strip().casefold() == expected.casefold():
+    problems = formats.check_passcode(raw)
+    if problems:
         return FieldResult(tuple(problems))
-    return FieldResult((Message.of(gettext_noop(
-        "This is not the practice e-mail address; use the one shown in the practice details.")),))
+    if formats.guessable_passcode(raw):
+        return FieldResult((Message.of(gettext_noop(
+            "This passcode is easy to guess: avoid one digit repeated and runs such as 123456 "
+            "or 654321.")),))
+    return FieldResult()
+
+
+def _guessable_from_persona(kind, raw, persona):
+    """A password or passcode built from the persona's own details is refused: the real
+    service's advice, and the first thing a thief tries."""
+    if kind not in ("password", "passcode"):
+        return None
+    typed = formats.fold_text(raw).replace(" ", "")
+    digits = formats.digits_only(raw)
+    name_parts = [part for part in formats.fold_text(persona.name).split() if len(part) >= 3]
+    phone = formats.digits_only(persona.phone)
+    clues = [
+        any(part in typed for part in name_parts),
+        str(persona.birth_year) in digits or (kind == "passcode" and str(persona.birth_year)[2:]
+                                              * 3 == digits),
+        any(phone[start:start + 6] in digits for start in range(len(phone) - 5)),
+    ]
+    if any(clues):
+        return Message.of(gettext_noop(
+            "Do not build it from the persona's name, year of birth or phone number: those are "
+            "the first things someone would try."))
+    return None
+
+
+def _check_email(raw, expected, _field, persona_email=""):
+    problems = formats.check_email(raw)
+    if problems:
+        return FieldResult(tuple(problems))
+    typed = raw.strip().casefold()
+    if expected and typed != expected.casefold():
+        return FieldResult((Message.of(gettext_noop(
+            "This is not the practice e-mail address; use the one shown in the practice "
+            "details.")),), looks_real=True)
+    # Any address but the persona's may be the learner's own: accepted, but with a reminder.
+    return FieldResult(looks_real=bool(persona_email) and typed != persona_email.casefold())
 
 
 def _check_text(raw, expected, _field):

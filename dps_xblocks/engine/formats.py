@@ -7,6 +7,7 @@ finished sentences, so that the block can translate them when it shows them.
 Everything here is pure Python: the same rules serve the block, the OLX validator and the tests.
 """
 
+import itertools
 import string
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -573,6 +574,16 @@ def check_otp(raw: str, length: int = 6) -> list[Message]:
         count=count,
         length=length,
     )]
+
+
+def guessable_passcode(raw: str) -> bool:
+    """Whether a well-formed 6-digit passcode is one a thief tries first: one digit repeated
+    (111111) or a run up or down (123456, 654321)."""
+    digits = [int(character) for character in raw if character in _ASCII_DIGITS]
+    if len(digits) != PASSCODE_LENGTH:
+        return False
+    steps = {later - earlier for earlier, later in itertools.pairwise(digits)}
+    return steps in ({0}, {1}, {-1})
 
 
 def check_passcode(raw: str) -> list[Message]:

@@ -271,6 +271,7 @@ class Screen:
     form: Form | None = None
     search: Search | None = None
     end: bool = False
+    fixed_order: bool = False
     line: int = 0
 
     @property

@@ -239,11 +239,12 @@ def _field(element: etree._Element) -> model.Field:
 
 
 def _screen(element: etree._Element) -> model.Screen:
-    content, actions, form, search, hint = [], (), None, None, ""
+    content, actions, form, search, hint, fixed_order = [], (), None, None, "", False
     for child in _children(element):
         if child.tag == "hint":
             hint = _text(child)
         elif child.tag == "actions":
+            fixed_order = child.get("order") == "fixed"
             actions = tuple(
                 model.Action(
                     id=action.get("id"),
@@ -273,6 +274,7 @@ def _screen(element: etree._Element) -> model.Screen:
         actions=actions,
         form=form,
         search=search,
+        fixed_order=fixed_order,
         end=_flag(element, "end", False),
         line=element.sourceline or 0,
     )

@@ -59,6 +59,7 @@ function DpsPractice(runtime, element, args) {
     if (moved) {
       stage.innerHTML = data.html;
       hintBox.hidden = true;
+      say("", "");
       var title = stage.querySelector(".dps-screen-title");
       if (title) { title.focus(); }
     }
@@ -120,6 +121,10 @@ function DpsPractice(runtime, element, args) {
     }
     privacy.hidden = !data.privacy_warning;
     privacy.textContent = data.privacy_warning || "";
+    (data.privacy_fields || []).forEach(function (name) {
+      var control = stage.querySelector('[name="' + name + '"]');
+      if (control) { control.value = ""; }
+    });
     var moved = showScreen(data);
     if (!moved && data.errors) { showFieldErrors(data.errors); }
     var summary = data.feedback;
@@ -149,9 +154,12 @@ function DpsPractice(runtime, element, args) {
         if (!reply) { return; }
         if (reply.status !== 200) { handleVerdict(reply); return; }
         revision = reply.data.revision;
-        hintBox.querySelector(".dps-hint-text").textContent = reply.data.hint;
+        // Shown first, filled a moment later: a live region that appears already filled is
+        // not announced by every screen reader.
+        var hintText = hintBox.querySelector(".dps-hint-text");
+        hintText.textContent = "";
         hintBox.hidden = false;
-        say(reply.data.hint, "");
+        setTimeout(function () { hintText.textContent = reply.data.hint; }, 50);
       });
     } else if (target === reader) {
       var utterance = new SpeechSynthesisUtterance(stage.innerText);
