@@ -12,6 +12,7 @@ import select
 import shutil
 import signal
 import socket
+import socketserver
 import subprocess
 import sys
 import urllib.error
@@ -33,7 +34,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "preview_course"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 COURSE_NAME = "Khoá học thử: Dịch vụ công trực tuyến"
 THUMBS_USAGE_ID = "thumbs_practice.thumbs.d0.u0"
-READY_LINE = re.compile(r'^Preview of "(?P<name>.+)": (?P<url>http://127\.0\.0\.1:\d+/)$')
+READY_LINE = re.compile(r'Preview of "(?P<name>.+)": (?P<url>http://127\.0\.0\.1:\d+/)')
 START_TIMEOUT = 30
 
 
@@ -194,6 +195,10 @@ def test_pointer_to_an_installed_block_is_refused_with_the_fix(tmp_path):
             "url_name 'a.b' is missing or not ASCII",
         ),
         (
+            '<vertical display_name="x"><thumbs url_name="t1&#10;" display_name="x"/></vertical>',
+            "url_name 't1\\n' is missing or not ASCII",
+        ),
+        (
             '<vertical display_name="x"><thumbs url_name="t1" display_name="a"/>'
             '<thumbs url_name="t1" display_name="b"/></vertical>',
             "url_name 't1' is used twice",
@@ -216,6 +221,84 @@ def test_html_filename_cannot_leave_the_html_folder(tmp_path):
 
     with pytest.raises(OlxError, match=re.escape("html filename '../course' must be a plain")):
         read_course(course)
+
+
+def test_html_filename_with_a_trailing_newline_is_refused(tmp_path):
+    course = copy_fixture(tmp_path)
+    (course / "html" / "welcome_text.xml").write_text(
+        '<html filename="welcome_text&#10;" display_name="x"/>', encoding="utf-8"
+    )
+
+    expected = "html filename 'welcome_text\\n' must be a plain"
+    with pytest.raises(OlxError, match=re.escape(expected)):
+        read_course(course)
+
+
+def move_out_and_link(course: Path, relative: str, outside: Path) -> Path:
+    """Move the course file `relative` to folder `outside` and leave a link to it in its place."""
+    link = course / relative
+    outside.mkdir(exist_ok=True)
+    target = outside / link.name
+    link.rename(target)
+    link.symlink_to(target)
+    return link
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "course.xml",
+        "course/2025.xml",
+        "vertical/unit_welcome.xml",
+        "problem/check_1.xml",
+        "html/welcome_text.xml",
+        "html/welcome_text.html",
+        "vertical",
+    ],
+)
+def test_course_file_linked_from_outside_the_course_is_refused(tmp_path, relative):
+    course = copy_fixture(tmp_path)
+    link = move_out_and_link(course, relative, tmp_path / "outside")
+
+    with pytest.raises(OlxError) as error:
+        read_course(course)
+
+    assert f"outside the course folder {course}" in str(error.value)
+    assert str(error.value).startswith(str(course / relative))
+    assert link.is_symlink()
+
+
+def test_html_file_linked_from_outside_is_named_at_start_up_with_exit_code_2(tmp_path):
+    course = copy_fixture(tmp_path)
+    (course / "html" / "welcome_text.html").unlink()
+    secret = tmp_path / "secret.html"
+    secret.write_text("<p>MẬT-KHẨU-42</p>", encoding="utf-8")
+    (course / "html" / "welcome_text.html").symlink_to(secret)
+
+    # A subprocess, so that a preview which starts anyway fails the test instead of serving on.
+    result = subprocess.run(
+        [sys.executable, "-m", "dps_xblocks.preview", "--course", str(course), "--port", "0",
+         "--state-dir", str(tmp_path / "state")],
+        capture_output=True, text=True, timeout=START_TIMEOUT,
+    )
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"dps-preview: error: {course / 'html' / 'welcome_text.html'}: leads to {secret}, "
+        f"outside the course folder {course}; the preview reads only files inside the course "
+        "folder, so copy the file in instead of linking to it\n"
+    )
+    assert not (tmp_path / "state").exists()
+
+
+def test_course_file_linked_inside_the_course_is_read(tmp_path):
+    course = copy_fixture(tmp_path)
+    move_out_and_link(course, "html/welcome_text.html", course / "shared")
+
+    [html] = read_course(course).units()[0].components
+
+    assert '<img src="/static/cac_buoc.svg"' in html.html
 
 
 def test_folder_without_course_xml_is_refused(tmp_path):
@@ -348,6 +431,29 @@ def test_invalid_student_id_is_refused(client):
     assert "Mã người học" in response.content.decode()
 
 
+def test_student_id_with_a_trailing_newline_is_refused_on_pages(client):
+    response = client.get("/unit/unit_welcome/?student=dave%0A")
+
+    assert response.status_code == 400
+    assert "Mã người học" in response.content.decode()
+    assert 'var studentId = "dave' not in response.content.decode()
+
+
+def test_student_id_with_a_trailing_newline_is_refused_by_handlers(client):
+    client.get("/unit/unit_practice/")
+
+    response = client.post(
+        f"/handler/{THUMBS_USAGE_ID}/vote/?student=dave%0A",
+        data=json.dumps({"voteType": "up"}),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
+    )
+
+    assert response.status_code == 400
+    assert "student must be" in response.json()["error"]
+    assert thumbs_state("dave\n").voted is False
+
+
 def test_course_static_serves_the_svg_as_an_image(client):
     response = client.get("/static/cac_buoc.svg")
 
@@ -357,7 +463,69 @@ def test_course_static_serves_the_svg_as_an_image(client):
     assert response["Content-Security-Policy"] == "sandbox"
 
 
-@pytest.mark.parametrize("path", ["/static/../course.xml", "/static/%2e%2e/course.xml"])
+@pytest.fixture
+def served_copy(preview_site, tmp_path, monkeypatch):
+    """A writable copy of the fixture course served in place of the fixture, same usage ids."""
+    from dps_xblocks.preview import site
+
+    course = copy_fixture(tmp_path)
+    served = site.PreviewSite(read_course(course), preview_site.usage_ids)
+    monkeypatch.setattr(site, "_current", served)
+    return course
+
+
+@pytest.mark.parametrize(
+    "make_target",
+    [
+        lambda course, outside: outside / "secret.svg",
+        lambda course, outside: course / "course.xml",
+    ],
+    ids=["outside-the-course", "outside-static"],
+)
+def test_course_static_does_not_follow_links_out_of_static(
+    client, served_copy, tmp_path, make_target
+):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.svg").write_text("<svg>MẬT-KHẨU-42</svg>", encoding="utf-8")
+    (served_copy / "static" / "leak.svg").symlink_to(make_target(served_copy, outside))
+
+    response = client.get("/static/leak.svg")
+
+    assert response.status_code == 404
+    assert "MẬT-KHẨU-42".encode() not in response.content
+    assert b"PREVIEW101" not in response.content
+
+
+def test_course_static_does_not_serve_through_a_static_folder_linked_out(
+    client, served_copy, tmp_path
+):
+    outside = tmp_path / "outside"
+    (served_copy / "static").rename(outside)
+    (served_copy / "static").symlink_to(outside)
+
+    response = client.get("/static/cac_buoc.svg")
+
+    assert response.status_code == 404
+
+
+def test_course_static_follows_a_link_that_stays_in_static(client, served_copy):
+    (served_copy / "static" / "alias.svg").symlink_to(served_copy / "static" / "cac_buoc.svg")
+
+    response = client.get("/static/alias.svg")
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"<svg")
+    assert response["Content-Security-Policy"] == "sandbox"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../course.xml", "/static/%2e%2e/course.xml", "/static//etc/passwd",
+        "/static/a%00.svg",
+    ],
+)
 def test_course_static_does_not_serve_files_outside_static(client, path):
     response = client.get(path)
 
@@ -440,6 +608,81 @@ def test_handler_for_unknown_block_or_handler_answers_json_404(client, path, exp
     assert expected in response.json()["error"]
 
 
+@pytest.fixture
+def studio_editable_thumbs(monkeypatch):
+    """The thumbs block with Studio's editor handler, as the practice block has, on `upvotes`.
+
+    `upvotes` is shared by all learners (user_state_summary), so a save through the handler
+    would show to everyone, as a rewritten practice would.
+    """
+    from sample_xblocks.thumbs import ThumbsBlock
+    from xblock.utils.studio_editable import StudioEditableXBlockMixin
+
+    for name in ("submit_studio_edits", "clean_studio_edits", "validate_field_data"):
+        monkeypatch.setattr(
+            ThumbsBlock, name, getattr(StudioEditableXBlockMixin, name), raising=False
+        )
+    monkeypatch.setattr(ThumbsBlock, "editable_fields", ("upvotes",), raising=False)
+
+
+@pytest.mark.parametrize("route", ["handler", "unauth_handler"])
+def test_studio_edit_handler_is_refused_and_changes_nothing(
+    client, studio_editable_thumbs, route
+):
+    upvotes_before = thumbs_state("someone_else").upvotes
+    client.get("/unit/unit_practice/?student=mallory")
+
+    response = client.post(
+        f"/{route}/{THUMBS_USAGE_ID}/submit_studio_edits/?student=mallory",
+        data=json.dumps({"values": {"upvotes": 9999}, "defaults": []}),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
+    )
+
+    assert response.status_code == 403
+    assert "Bản xem trước" in response.json()["error"]
+    assert thumbs_state("someone_else").upvotes == upvotes_before
+
+
+@pytest.mark.parametrize(
+    "handler_name",
+    ["submit_studio_edits", "studio_submit", "update_editor_context", "studio_save_scenario"],
+)
+def test_studio_handlers_are_refused_in_vietnamese_naming_the_handler(client, handler_name):
+    client.get("/unit/unit_practice/")
+
+    response = client.post(
+        f"/handler/{THUMBS_USAGE_ID}/{handler_name}/",
+        data="{}", content_type="application/json",
+        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "error": f"Bản xem trước chỉ dành cho người học: không được gọi {handler_name!r}, một "
+        "thao tác soạn bài của Studio. Muốn sửa bài tập, hãy sửa tệp OLX của khoá học rồi "
+        "khởi động lại bản xem trước."
+    }
+
+
+def test_unauthenticated_handler_route_is_refused_and_changes_nothing(client):
+    upvotes_before = thumbs_state("none").upvotes
+    client.get("/unit/unit_practice/")
+
+    response = client.post(
+        f"/unauth_handler/{THUMBS_USAGE_ID}/vote/",
+        data=json.dumps({"voteType": "up"}),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
+    )
+
+    assert response.status_code == 403
+    assert "/unauth_handler/" in response.json()["error"]
+    assert "Bản xem trước" in response.json()["error"]
+    assert thumbs_state("none").upvotes == upvotes_before
+    assert thumbs_state("none").voted is False
+
+
 def test_unknown_unit_is_a_404_page_in_vietnamese(client):
     response = client.get("/unit/khong_co/")
 
@@ -488,6 +731,14 @@ def test_block_that_fails_to_render_becomes_a_notice_on_a_working_page(client, m
     assert "Bài tập này chỉ chạy trên Open edX" in page
 
 
+def test_server_handles_one_request_at_a_time():
+    server = cli.bind_server(0)
+    try:
+        assert not isinstance(server, socketserver.ThreadingMixIn)
+    finally:
+        server.server_close()
+
+
 def start_preview(*args: str, cwd: Path = PROJECT_ROOT) -> tuple[subprocess.Popen, str, str]:
     """Start the command on a free port; return the process, its first line and its URL."""
     process = subprocess.Popen(
@@ -500,7 +751,7 @@ def start_preview(*args: str, cwd: Path = PROJECT_ROOT) -> tuple[subprocess.Pope
     )
     ready, _, _ = select.select([process.stdout], [], [], START_TIMEOUT)
     line = process.stdout.readline().rstrip("\n") if ready else ""
-    match = READY_LINE.match(line)
+    match = READY_LINE.fullmatch(line)
     if match is None:
         process.kill()
         _, stderr = process.communicate(timeout=10)

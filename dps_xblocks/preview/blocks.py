@@ -26,7 +26,8 @@ from dps_xblocks.preview.course import (
 log = logging.getLogger(__name__)
 
 DEFAULT_STUDENT_ID = "learner"
-STUDENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Check with `fullmatch`: with `match`, a "$" lets "dave\n" through as a learner of its own.
+STUDENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 # Blocks parsed in this process, by url_name: (the XML parsed, its usage id). The workbench's id
 # manager is process-wide and numbers a second parse of the same name ".d1", so a block is never

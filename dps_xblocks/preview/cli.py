@@ -3,6 +3,10 @@
 Reads the course, binds the port, sets Django up on the state folder, loads the blocks into
 the XBlock SDK's runtime, prints one line with the address, and serves until Ctrl-C. Anything
 wrong with the input is one line on stderr and exit code 2, before anything is served.
+
+The server handles one request at a time, on purpose (see `bind_server`): learner state is
+read and written as whole records, and serial requests cannot lose each other's updates. Keep
+it so; several residents sharing a laptop do not need more.
 """
 
 import argparse

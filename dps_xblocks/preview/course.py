@@ -2,7 +2,9 @@
 
 Only what the preview shows is read: the outline (chapters, sequentials, verticals), HTML
 components, the inline XBlocks the preview can run, and a placeholder for everything else.
-Every XML file goes through a hardened lxml parser: no DTD, no entities, no network.
+Every XML file goes through a hardened lxml parser: no DTD, no entities, no network. Every file
+is read by its real path, links followed, and only if that path is inside the course folder, so
+a link in the course cannot show the learner a file from elsewhere on the laptop.
 """
 
 import logging
@@ -23,11 +25,12 @@ PLATFORM_ONLY_BLOCKS = frozenset({
     "conditional", "split_test", "word_cloud", "poll_question", "annotatable", "openassessment",
 })
 
+# Names are checked with `fullmatch`: with `match`, a "$" lets a trailing newline through.
 # A url_name that names a pointer file must stay inside its folder: no path separators, no "..".
-_POINTER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_POINTER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 # A runnable block's url_name becomes the prefix of its usage id, whose parts are split on ".",
 # and is the identity of learner state: ASCII letters, digits, "_" and "-" only.
-_BLOCK_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_BLOCK_NAME = re.compile(r"[A-Za-z0-9_-]+")
 # A DOCTYPE can only come before the root element, after the XML declaration and comments.
 _DOCTYPE_IN_PROLOG = re.compile(rb"^(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.S)
 _DOCTYPE_REFUSED = (
@@ -127,6 +130,18 @@ class Course:
         """The course's `static/` folder, which `/static/<file>` links point into."""
         return self.root / "static"
 
+    def static_file(self, relative_path: str) -> Path | None:
+        """The real path of `static/<relative_path>`, or None if it would leave `static/`.
+
+        Links are followed first, so a link in `static/` to a file elsewhere (or a `static/`
+        that is itself a link out of the course folder) gives None. The path returned may
+        not exist.
+        """
+        static_dir = real_path_inside(self.static_dir, self.root)
+        if static_dir is None:
+            return None
+        return real_path_inside(static_dir / relative_path, static_dir)
+
     def units(self) -> list[Unit]:
         """All units in outline order, the order the previous/next links follow."""
         return [
@@ -169,6 +184,19 @@ def read_course(
     """
     reader = _CourseReader(Path(root), is_installed)
     return reader.read()
+
+
+def real_path_inside(path: Path, folder: Path) -> Path | None:
+    """The real path of `path`, links followed, if it is inside the real path of `folder`.
+
+    None when it is outside, or when it cannot be resolved (a link loop, a null byte).
+    """
+    try:
+        real_path = path.resolve()
+        real_folder = folder.resolve()
+    except (OSError, RuntimeError, ValueError):  # a link loop is RuntimeError before 3.13
+        return None
+    return real_path if real_path.is_relative_to(real_folder) else None
 
 
 def parse_xml_file(path: Path) -> etree._Element:
@@ -230,7 +258,7 @@ class _CourseReader:
         """Read course.xml and everything it points to."""
         if not self.root.is_dir():
             raise OlxError(self.root, "course folder does not exist; give a folder with course.xml")
-        course_xml = self.root / "course.xml"
+        course_xml = self._inside_course(self.root / "course.xml")
         if not course_xml.is_file():
             raise OlxError(
                 course_xml, "file is missing; a course folder (Studio export) holds course.xml"
@@ -290,7 +318,7 @@ class _CourseReader:
         line = element.sourceline
         element, unit_source = self._resolve(element, source)
         url_name = element.get("url_name", "")
-        if not _BLOCK_NAME.match(url_name):
+        if not _BLOCK_NAME.fullmatch(url_name):
             raise OlxError(
                 unit_source,
                 f"vertical url_name {url_name!r} is missing or not ASCII [A-Za-z0-9_-]; the unit "
@@ -343,14 +371,14 @@ class _CourseReader:
         if filename is None:
             return HtmlComponent(url_name, display_name, _inner_html(element), source)
 
-        if not _POINTER_NAME.match(filename):
+        if not _POINTER_NAME.fullmatch(filename):
             raise OlxError(
                 source,
                 f"html filename {filename!r} must be a plain name (letters, digits, _ . -) "
                 "of a file in the html/ folder, without the .html extension",
                 element.sourceline,
             )
-        html_path = self.root / "html" / f"{filename}.html"
+        html_path = self._inside_course(self.root / "html" / f"{filename}.html")
         try:
             html = html_path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -375,7 +403,7 @@ class _CourseReader:
                 f"36390); write the <{block_type}> element inline here",
                 element.sourceline,
             )
-        if not _BLOCK_NAME.match(url_name):
+        if not _BLOCK_NAME.fullmatch(url_name):
             raise OlxError(
                 source,
                 f"<{block_type}> url_name {url_name!r} is missing or not ASCII [A-Za-z0-9_-]; "
@@ -426,18 +454,39 @@ class _CourseReader:
         return target, path
 
     def _pointer_path(self, tag: str, url_name: str, source: Path, line: int | None) -> Path:
-        if not _POINTER_NAME.match(url_name):
+        if not _POINTER_NAME.fullmatch(url_name):
             raise OlxError(
                 source,
                 f"<{tag}> url_name {url_name!r} cannot name a file; use ASCII letters, digits, "
                 "_ and - only",
                 line,
             )
-        path = self.root / tag / f"{url_name}.xml"
+        path = self._inside_course(self.root / tag / f"{url_name}.xml")
         if not path.is_file():
             raise OlxError(
                 path,
                 f'file is missing; <{tag} url_name="{url_name}"/> in {source.name} points to it',
+            )
+        return path
+
+    def _inside_course(self, path: Path) -> Path:
+        """`path` itself, once sure that links do not lead it out of the course folder.
+
+        The preview shows what it reads to every learner, so a linked file from elsewhere on
+        the laptop would be published by it; the author has to copy such a file in.
+        """
+        try:
+            real_path = path.resolve()
+        except (OSError, RuntimeError) as exc:  # a link loop: RuntimeError before Python 3.13
+            raise OlxError(
+                path, f"cannot be resolved ({exc}); put the file itself here, not a link"
+            ) from None
+        real_root = self.root.resolve()
+        if not real_path.is_relative_to(real_root):
+            raise OlxError(
+                path,
+                f"leads to {real_path}, outside the course folder {real_root}; the preview reads "
+                "only files inside the course folder, so copy the file in instead of linking to it",
             )
         return path
 

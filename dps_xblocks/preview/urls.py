@@ -1,7 +1,8 @@
 """URLs of the local preview.
 
 The handler and package-resource routes keep the workbench's names and shapes because the
-workbench runtime builds its URLs by reversing them.
+workbench runtime builds its URLs by reversing them. `unauth_handler` is kept for that reason
+only: every call to it is refused.
 """
 
 from django.conf import settings
@@ -19,13 +20,11 @@ urlpatterns = [
     re_path(
         r"^handler/(?P<usage_id>[^/]+)/(?P<handler_slug>[^/]*)(?:/(?P<suffix>.*))?$",
         views.handler,
-        {"authenticated": True},
         name="handler",
     ),
     re_path(
         r"^unauth_handler/(?P<usage_id>[^/]+)/(?P<handler_slug>[^/]*)(?:/(?P<suffix>.*))?$",
-        views.handler,
-        {"authenticated": False},
+        views.unauth_handler,
         name="unauth_handler",
     ),
     re_path(

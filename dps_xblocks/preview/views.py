@@ -1,4 +1,9 @@
-"""The preview's pages: outline, unit pages, course files, and the workbench's handler view."""
+"""The preview's pages: outline, unit pages, course files, and the workbench's handler view.
+
+The preview is for learners. Learners are told apart only by `?student=`, so anything one of
+them can change, everyone sees: Studio's authoring handlers and the anonymous handler route are
+refused, and course files are served only from inside the course's `static/` folder.
+"""
 
 import logging
 from pathlib import PurePosixPath
@@ -18,6 +23,14 @@ log = logging.getLogger(__name__)
 
 # Course files that a browser could run as a page of this origin if opened directly.
 _ACTIVE_FILE_SUFFIXES = {".svg", ".html", ".htm", ".xml", ".xhtml"}
+
+# Handlers that save a block's content or settings from Studio's editor: `submit_studio_edits`
+# (XBlock's StudioEditableXBlockMixin, which our practice block uses), `studio_submit` (many
+# community blocks, Drag-and-Drop v2 among them) and `update_editor_context` (ORA). Which
+# handlers a block means for learners cannot be known in general, so this is a deny-list, and
+# a block that saves authoring data through a handler with another name (or through its
+# `fallback_handler`) is not stopped here: add its handler's name.
+_AUTHORING_HANDLERS = frozenset({"submit_studio_edits", "studio_submit", "update_editor_context"})
 
 
 def outline(request):
@@ -56,28 +69,56 @@ def unit(request, url_name):
 
 
 def course_static(request, path):
-    """A file from the course's `static/` folder, where OLX `/static/<file>` links point."""
-    response = serve(request, path, document_root=site.current().course.static_dir)
-    if PurePosixPath(path).suffix.lower() in _ACTIVE_FILE_SUFFIXES:
+    """A file from the course's `static/` folder, where OLX `/static/<file>` links point.
+
+    The file is served by its real path, and only if that is inside `static/`: a link there
+    to a file elsewhere would otherwise publish that file to every learner.
+    """
+    course = site.current().course
+    file_path = course.static_file(path)
+    if file_path is None:
+        log.warning("Refused static file %r: it leads out of %s", path, course.static_dir)
+        raise Http404(f"no file {path!r} in the course's static folder")
+
+    response = serve(request, file_path.name, document_root=file_path.parent)
+    suffixes = {PurePosixPath(path).suffix.lower(), file_path.suffix.lower()}
+    if suffixes & _ACTIVE_FILE_SUFFIXES:
         # Shown in <img> it is unaffected; opened on its own, any script in it cannot run.
         response["Content-Security-Policy"] = "sandbox"
     return response
 
 
-def handler(request, usage_id, handler_slug, suffix="", authenticated=True):
-    """The workbench's handler view, with the learner id checked and errors answered in JSON."""
-    if authenticated:
-        student_id = _student_id(request)
-        if student_id is None:
-            return JsonResponse({"error": "student must be 1-64 of A-Z a-z 0-9 _ -"}, status=400)
-        if "student" not in request.GET:
-            request.GET = request.GET.copy()
-            request.GET["student"] = student_id
+def is_authoring_handler(handler_name: str) -> bool:
+    """Tell whether `handler_name` is one of Studio's authoring handlers, refused to learners.
+
+    Any name with "studio" in it counts, so that a block's own Studio handler is caught too.
+    """
+    return handler_name in _AUTHORING_HANDLERS or "studio" in handler_name.lower()
+
+
+def handler(request, usage_id, handler_slug, suffix=""):
+    """The workbench's handler view for a learner, errors answered in JSON.
+
+    Studio's authoring handlers are refused: through them any learner could rewrite a practice
+    for every learner on this laptop.
+    """
+    if is_authoring_handler(handler_slug):
+        log.warning("Refused authoring handler %r of %r", handler_slug, usage_id)
+        return JsonResponse({
+            "error": f"Bản xem trước chỉ dành cho người học: không được gọi {handler_slug!r}, "
+            "một thao tác soạn bài của Studio. Muốn sửa bài tập, hãy sửa tệp OLX của khoá học "
+            "rồi khởi động lại bản xem trước."
+        }, status=403)
+
+    student_id = _student_id(request)
+    if student_id is None:
+        return JsonResponse({"error": "student must be 1-64 of A-Z a-z 0-9 _ -"}, status=400)
+    if "student" not in request.GET:
+        request.GET = request.GET.copy()
+        request.GET["student"] = student_id
 
     try:
-        return workbench_views.handler(
-            request, usage_id, handler_slug, suffix or "", authenticated=authenticated
-        )
+        return workbench_views.handler(request, usage_id, handler_slug, suffix or "")
     except Http404:
         return JsonResponse({"error": f"no block {usage_id!r} in this course"}, status=404)
     except NoSuchHandlerError:
@@ -87,6 +128,19 @@ def handler(request, usage_id, handler_slug, suffix="", authenticated=True):
     except Exception:  # a block's bug must not lose the page; details in the log
         log.exception("Handler %s/%s failed", usage_id, handler_slug)
         return JsonResponse({"error": "the block could not handle this request"}, status=500)
+
+
+def unauth_handler(request, usage_id, handler_slug, suffix=""):
+    """Refuse every call to the anonymous handler route.
+
+    Only a block that gives out a handler URL for a third party (`thirdparty=True`) needs it, and
+    ours do not; it would otherwise run any handler, Studio's included, with no learner id.
+    """
+    log.warning("Refused anonymous handler %r of %r", handler_slug, usage_id)
+    return JsonResponse({
+        "error": "Bản xem trước không nhận yêu cầu ẩn danh gửi tới /unauth_handler/; các khối "
+        "trong khoá học gửi yêu cầu qua /handler/ cho từng người học."
+    }, status=403)
 
 
 def bad_request(request, exception=None):
@@ -127,7 +181,7 @@ def server_error(request):
 def _student_id(request) -> str | None:
     """The learner id from `?student=`, the fixed preview learner by default; None if invalid."""
     student_id = request.GET.get("student", DEFAULT_STUDENT_ID)
-    return student_id if STUDENT_ID_PATTERN.match(student_id) else None
+    return student_id if STUDENT_ID_PATTERN.fullmatch(student_id) else None
 
 
 def _student_query(student_id: str) -> str:
