@@ -401,8 +401,8 @@ def test_unit_page_renders_the_block_with_the_workbench_runtime(client):
 def test_unit_page_shows_platform_only_blocks_as_placeholders(client):
     page = client.get("/unit/unit_practice/").content.decode()
 
-    assert "Bài tập này chỉ chạy trên Open edX" in page
-    assert "<code>problem</code>" in page
+    assert "Câu hỏi tự kiểm tra này chỉ làm được trên hệ thống học trực tuyến" in page
+    assert "<code>problem</code>" not in page  # no technical block name for residents
     assert "Câu hỏi kiểm tra" in page
 
 
@@ -728,7 +728,7 @@ def test_block_that_fails_to_render_becomes_a_notice_on_a_working_page(client, m
     page = response.content.decode()
     assert response.status_code == 200
     assert "Không hiển thị được khối này" in page
-    assert "Bài tập này chỉ chạy trên Open edX" in page
+    assert "Câu hỏi tự kiểm tra này chỉ làm được trên hệ thống học trực tuyến" in page
 
 
 def test_server_handles_one_request_at_a_time():
