@@ -12,8 +12,12 @@ import hashlib
 import io
 import json
 import os
+import shutil
+import signal
 import subprocess
+import sys
 import tarfile
+import time
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,11 +25,13 @@ from types import SimpleNamespace
 import pytest
 from lxml import etree
 
-from dps_xblocks.olx import citywide
+from dps_xblocks.olx import citywide, citywide_staging
 from dps_xblocks.olx.citywide_archive import DEFAULT_MTIME
 from dps_xblocks.olx.citywide_check import WorkingFolder
 from dps_xblocks.olx.citywide_course import CourseFile
+from dps_xblocks.olx.citywide_output import spreadsheet_safe
 from dps_xblocks.olx.citywide_progress import Progress
+from dps_xblocks.olx.citywide_signals import STOP_SIGNALS
 from dps_xblocks.olx.citywide_units import Unit, ascii_slug
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -464,6 +470,19 @@ def test_output_inside_the_source_course_is_refused(tmp_path):
     assert not (SOURCE / "out").exists()
 
 
+def test_source_inside_a_previous_output_is_refused_and_kept(previous):
+    source = previous / "mycourse"
+    shutil.copytree(SOURCE, source)
+    before = snapshot(previous)
+
+    code, out, err = build("--units", "00004", "--source", str(source), "--output",
+                           str(previous))
+
+    assert (code, out) == (2, "")
+    assert f"--source {source} is inside --output {previous}, which the build replaces" in err
+    assert snapshot(previous) == before
+
+
 def test_output_under_a_regular_file_is_refused(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
@@ -557,6 +576,249 @@ def test_warnings_do_not_stop_the_build(tmp_path):
     code, _, err = build("--units", "00004", "--output", str(tmp_path / "out"), validate=warn)
 
     assert code == 0, err
+
+
+FORMULAS = ("=cmd|' /C calc'!A0", "+SUM(1+1)", "@HYPERLINK(\"http://x.invalid\")", "-2+3")
+
+
+def formula_units(tmp_path: Path) -> Path:
+    """A units file whose names a spreadsheet would run as formulas."""
+    units = tmp_path / "formulas.csv"
+    with open(units, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(("code", "name_vi", "type"))
+        writer.writerows((f"0000{number}", name, "ward") for number, name in enumerate(FORMULAS))
+    return units
+
+
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_start_with_a_quote(tmp_path):
+    code, _, err = build("--units-file", str(formula_units(tmp_path)), "--output",
+                         str(tmp_path / "out"))
+    document = json.loads((tmp_path / "out" / "manifest.json").read_text("utf-8"))
+
+    assert code == 0, err
+    assert [row["name_vi"] for row in manifest_rows(tmp_path / "out")] == [
+        f"'{name}" for name in FORMULAS]
+    assert [entry["name_vi"] for entry in document["packages"]] == list(FORMULAS)
+
+
+def test_cohorts_csv_neutralises_formulas_and_the_script_keeps_true_names(tmp_path):
+    code, _, err = build("--layout", "cohorts", "--units-file", str(formula_units(tmp_path)),
+                         "--output", str(tmp_path / "out"))
+    with open(tmp_path / "out" / "cohorts.csv", newline="", encoding="utf-8") as stream:
+        cohorts = list(csv.DictReader(stream))
+    script = (tmp_path / "out" / "create_cohorts.py").read_text("utf-8")
+
+    assert code == 0, err
+    assert [(row["name_vi"], row["cohort"]) for row in cohorts] == [
+        (f"'{name}", f"'{name}") for name in FORMULAS]
+    assert all(f"    {name!r},\n" in script for name in FORMULAS)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("Phường Ba Đình", "Phường Ba Đình"),
+    ("a=b", "a=b"), (12345, "12345"), ("", ""),
+])
+def test_spreadsheet_safe_prefixes_only_formula_starts(value, expected):
+    assert spreadsheet_safe(value) == expected
+
+
+@pytest.mark.parametrize("character", ["\x01", "\x1b", "\x00", "\ufffe", "\u202e"],
+                         ids=["SOH", "ESC", "NUL", "U+FFFE", "RLO"])
+def test_a_unit_name_with_a_control_character_is_refused_naming_the_line(character, tmp_path):
+    units = tmp_path / "units.csv"
+    units.write_text(f"{HEADER}00004,Phường Ba Đình,ward\n00008,Phường{character}Ngọc Hà,ward\n",
+                     encoding="utf-8")
+
+    code, out, err = build("--units-file", str(units), "--output", str(tmp_path / "out"))
+
+    assert (code, out) == (2, "")
+    assert f"units file {units} line 3: name_vi " in err
+    assert f"U+{ord(character):04X}, which a course page cannot show" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_support_point_with_a_control_character_is_refused(tmp_path):
+    points = tmp_path / "support.csv"
+    points.write_text("code,address,phone,opening_hours,contact_role\n"
+                      "00004,Số 1\x07 Đội Cấn,,,\n", encoding="utf-8")
+
+    code, _, err = build("--units", "00004", "--support-points", str(points), "--output",
+                         str(tmp_path / "out"))
+
+    assert code == 2
+    assert f"support points file {points} line 2: address 'Số 1\\x07 Đội Cấn' holds the " \
+           "control character U+0007" in err
+
+
+def source_copy(tmp_path: Path, display_name) -> Path:
+    """A copy of the source course whose policy gives `display_name` (any JSON value)."""
+    source = tmp_path / "source"
+    shutil.copytree(SOURCE, source)
+    policy_file = source / "policies" / "2026" / "policy.json"
+    policy = json.loads(policy_file.read_text("utf-8"))
+    policy["course/2026"]["display_name"] = display_name
+    policy_file.write_text(json.dumps(policy, ensure_ascii=False), encoding="utf-8")
+    return source
+
+
+@pytest.mark.parametrize("layout", ["per-unit", "cohorts"])
+@pytest.mark.parametrize(("value", "shown"), [
+    (123, "123"), (["x"], '["x"]'), ({"vi": "Tự tin"}, '{"vi": "Tự tin"}'), (True, "true"),
+])
+def test_a_course_display_name_that_is_not_text_is_refused(tmp_path, layout, value, shown):
+    source = source_copy(tmp_path, value)
+
+    code, out, err = build("--units", "00004", "--layout", layout, "--source", str(source),
+                           "--output", str(tmp_path / "out"))
+
+    assert (code, out) == (2, "")
+    assert (f"{source}/policies/2026/policy.json: display_name of course/2026 is {shown}, not "
+            "text; write it as a JSON string") in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_course_display_name_with_a_control_character_is_refused(tmp_path):
+    source = source_copy(tmp_path, "Tự tin\x1b[2J")
+
+    code, _, err = build("--units", "00004", "--source", str(source), "--output",
+                         str(tmp_path / "out"))
+
+    assert code == 2
+    assert (f"{source}/policies/2026/policy.json: course/2026: display_name 'Tự tin\\x1b[2J' "
+            "holds the control character U+001B") in err
+
+
+def test_a_source_policy_nested_too_deeply_is_refused_without_a_traceback(tmp_path):
+    source = tmp_path / "source"
+    shutil.copytree(SOURCE, source)
+    (source / "policies" / "2026" / "policy.json").write_text("[" * 3000, encoding="utf-8")
+
+    code, _, err = build("--units", "00004", "--source", str(source), "--output",
+                         str(tmp_path / "out"))
+
+    assert code == 2
+    assert f"source course file {source}/policies/2026/policy.json: nested too deeply" in err
+    assert "Traceback" not in err
+
+
+def test_an_output_whose_manifest_is_nested_too_deeply_is_not_replaced(tmp_path):
+    output = tmp_path / "out"
+    output.mkdir()
+    (output / "manifest.json").write_text("[" * 3000, encoding="utf-8")
+
+    code, _, err = build("--units", "00004", "--output", str(output))
+
+    assert code == 2 and "not a previous build" in err and "Traceback" not in err
+    assert snapshot(output) == {"manifest.json": b"[" * 3000}
+
+
+@pytest.mark.skipif(not VALIDATOR_IS_REAL, reason="the finding comes from the real validator")
+def test_deeply_nested_assets_json_fails_validation_naming_the_file(tmp_path):
+    source = tmp_path / "source"
+    shutil.copytree(SOURCE, source)
+    (source / "policies" / "assets.json").write_text("[" * 3000, encoding="utf-8")
+
+    code, _, err = build("--units", "00004", "--source", str(source), "--output",
+                         str(tmp_path / "out"))
+
+    assert code == 1
+    assert "policies/assets.json:1: policies/assets.json is nested too deeply" in err
+    assert not (tmp_path / "out").exists()
+
+
+SLOW_BUILD = """import argparse, sys, time
+from pathlib import Path
+from dps_xblocks.olx import citywide
+from dps_xblocks.olx.validation import validate_course
+
+started = Path(sys.argv[1])
+
+
+def slow_validate(course_dir, **options):
+    if ".partial-" in str(course_dir):  # a package, inside the staging folder
+        started.touch()
+        time.sleep(0.2)
+    return validate_course(course_dir, **options)
+
+
+parser = argparse.ArgumentParser()
+citywide.add_arguments(parser)
+sys.exit(citywide.run(parser.parse_args(sys.argv[2:]), validate=slow_validate))
+"""
+
+
+@pytest.mark.skipif(not VALIDATOR_IS_REAL, reason="the child process uses the real validator")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_build_stopped_by_a_signal_leaves_nothing_behind(previous, tmp_path, signum, jobs):
+    before = snapshot(previous)
+    started = tmp_path / "started"
+    child = subprocess.Popen(
+        [sys.executable, "-c", SLOW_BUILD, str(started), "--source", str(SOURCE), "--units-file",
+         str(UNITS), "--jobs", jobs, "--output", str(previous)],
+        cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not started.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+    child.send_signal(signum)
+    out, err = child.communicate(timeout=60)
+
+    assert child.returncode == 128 + signum, err
+    assert err.splitlines()[-1] == (f"dps-olx build: error: interrupted by "
+                                    f"{signal.Signals(signum).name}; {previous} was not changed")
+    assert "Traceback" not in err and out == ""
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out", "started"]
+    assert snapshot(previous) == before
+
+
+def test_stop_signal_handlers_are_set_during_a_build_and_restored_after(tmp_path):
+    def own_handler(signum, frame):
+        """A handler the caller had installed before the build."""
+
+    seen = {}
+
+    def watch(course_dir, **options):
+        seen.update({signum: signal.getsignal(signum) for signum in STOP_SIGNALS})
+        return VALIDATE(course_dir, **options)
+
+    previous = signal.signal(signal.SIGHUP, own_handler)
+    try:
+        before = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+        code, _, err = build("--units", "00004", "--jobs", "1", "--output",
+                             str(tmp_path / "out"), validate=watch)
+        after = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+
+    assert code == 0, err
+    assert set(seen) == {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    assert all(handler not in (signal.SIG_DFL, signal.default_int_handler, own_handler)
+               for handler in seen.values())
+    assert after == before and after[signal.SIGHUP] is own_handler
+
+
+def test_a_signal_while_publishing_cannot_lose_the_previous_output(previous, monkeypatch):
+    renames = []
+    real_rename = os.rename
+
+    def rename_then_signal(source, target):
+        real_rename(source, target)
+        renames.append(target)
+        if len(renames) == 1:  # the previous output has just been moved aside
+            if not callable(signal.getsignal(signal.SIGTERM)):
+                pytest.fail("the build runs with the default SIGTERM handler")
+            signal.raise_signal(signal.SIGTERM)
+
+    monkeypatch.setattr(citywide_staging.os, "rename", rename_then_signal)
+    code, _, err = build("--units", "00025", "--jobs", "1", "--output", str(previous))
+
+    assert code == 0, err
+    assert [row["code"] for row in manifest_rows(previous)] == ["00025"]
+    assert sorted(path.name for path in previous.parent.iterdir()) == ["out"]
 
 
 FAKE_COMMAND = """#!/bin/sh

@@ -17,8 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
-from dps_xblocks.olx import checks_html, cli, validation
+from dps_xblocks.engine.parsing import (
+    MAX_SCENARIO_BYTES,
+    ScenarioError,
+    hardened_parser,
+    parse_xml_text,
+)
+from dps_xblocks.olx import checks_html, checks_scenarios, cli, validation
 from dps_xblocks.olx.validation import Finding, validate_course
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,6 +121,10 @@ LOST_SCREEN = ('<screen id="lost" title="Lạc"><text>Lạc đường.</text><hi
                '<actions><action id="back" goto="done">Về</action></actions></screen>\n      ')
 LINK = '<a href="/static/diagram.svg">sơ đồ các bước, khổ lớn</a>'
 SKIPPED = ("olxcleaner",)
+OVERRIDE = ("olxcleaner-SettingOverride",)  # olxcleaner also sees the policy differ from XML
+DONE_TEXT = "<text>Chị đã làm xong.</text>"
+# 80 texts of 3,060 bytes: a scenario of about 250 KB more than the base one.
+HUGE_TEXTS = "".join(f"<text>{'Chị đã làm xong. ' * 180}</text>\n" for _ in range(80))
 
 CASES = [
     Case("xml-syntax", replace("chapter/ch.xml", "</chapter>", "</chapterr>"),
@@ -288,6 +299,61 @@ CASES = [
          replace("html/intro.html", LINK,
                  '<a href="/static/diagram.svg"><img src="/static/diagram.svg" alt=""></a>'),
          "link-text", "html/intro.html", 5, "the link to '/static/diagram.svg' has no text"),
+    Case("scenario-too-large", replace("vertical/unit.xml", DONE_TEXT, HUGE_TEXTS),
+         "scenario-size", "vertical/unit.xml", 4, "bytes, more than the 262144 bytes the block "
+         "accepts"),
+    Case("practice-weight-not-a-number",
+         replace("vertical/unit.xml", 'weight="1.0"', 'weight="abc"'),
+         "weight", "vertical/unit.xml", 3, "has weight='abc'; the weight must be a number"),
+    Case("practice-weight-negative", replace("vertical/unit.xml", 'weight="1.0"', 'weight="-5"'),
+         "weight", "vertical/unit.xml", 3, "has weight='-5'"),
+    Case("practice-weight-nan", replace("vertical/unit.xml", 'weight="1.0"', 'weight="nan"'),
+         "weight", "vertical/unit.xml", 3, "has weight='nan'"),
+    Case("practice-weight-infinite",
+         replace("vertical/unit.xml", 'weight="1.0"', 'weight="inf"'),
+         "weight", "vertical/unit.xml", 3, "has weight='inf'"),
+    Case("practice-weight-decimal-comma",
+         replace("vertical/unit.xml", 'weight="1.0"', 'weight="1,5"'),
+         "weight", "vertical/unit.xml", 3, "has weight='1,5'"),
+    Case("practice-weight-on-its-own-line",
+         replace("vertical/unit.xml", ' weight="1.0">', '\n      weight="">'),
+         "weight", "vertical/unit.xml", 4, "has weight=''"),
+    Case("practice-display-name-missing",
+         replace("vertical/unit.xml", ' display_name="Thực hành"', ""),
+         "display-name", "vertical/unit.xml", 3, "'practice' has no display_name",
+         severity="warning"),
+    Case("practice-display-name-empty",
+         replace("vertical/unit.xml", 'display_name="Thực hành"', 'display_name="  "'),
+         "display-name", "vertical/unit.xml", 3, "'practice' has an empty display_name"),
+    Case("assets-nested-too-deeply", write("policies/assets.json", "[" * 2000),
+         "json-depth", "policies/assets.json", 1, "policies/assets.json is nested too deeply to "
+         "be read: 2000 levels", olxcleaner=SKIPPED),
+    Case("policy-nested-too-deeply",
+         replace("policies/run/policy.json", '["dps_practice"]',
+                 "[" * 1500 + "]" * 1500),
+         "json-depth", "policies/run/policy.json", 3, "nested too deeply to be read: 1502 "
+         "levels of [ or { at line 3", olxcleaner=SKIPPED),
+    Case("policy-display-name-number",
+         replace("policies/run/policy.json", '"Khóa học thử"', "123"),
+         "display-name", "policies/run/policy.json", 4,
+         "the display_name of 'course/run' is 123, a JSON number, not text", olxcleaner=OVERRIDE),
+    Case("policy-display-name-list",
+         replace("policies/run/policy.json", '"Khóa học thử"', '["x"]'),
+         "display-name", "policies/run/policy.json", 4, 'is ["x"], a JSON array, not text',
+         olxcleaner=OVERRIDE),
+    Case("policy-display-name-object",
+         replace("policies/run/policy.json", '"Khóa học thử"', '{"vi": "Khóa học thử"}'),
+         "display-name", "policies/run/policy.json", 4, "a JSON object, not text",
+         olxcleaner=OVERRIDE),
+    Case("policy-display-name-boolean",
+         replace("policies/run/policy.json", '"Khóa học thử"', "true"),
+         "display-name", "policies/run/policy.json", 4, "is true, a JSON boolean, not text",
+         olxcleaner=OVERRIDE),
+    Case("policy-display-name-control-character",
+         replace("policies/run/policy.json", '"Khóa học thử"', '"Khóa học\\u0001 thử"'),
+         "display-name", "policies/run/policy.json", 4,
+         "the display_name of 'course/run' holds the character U+0001, which XML cannot hold",
+         olxcleaner=OVERRIDE),
     Case("olxcleaner-grading-weights",
          replace("policies/run/grading_policy.json", '"weight": 1.0', '"weight": 0.5'),
          "olxcleaner-GradingPolicyIssue", "policies/run/grading_policy.json", 0,
@@ -387,6 +453,37 @@ def test_a_missing_course_folder_is_one_error_finding(tmp_path):
     assert "nowhere" in findings[0].message
 
 
+@pytest.mark.parametrize(("make", "expected"), [
+    (lambda path: path.write_text("<course/>"), "is a file, not a folder"),
+    (lambda path: path.symlink_to(path), "is a symlink loop"),
+    (lambda path: path.symlink_to(path.parent / "gone"), "is a symbolic link to something that "
+                                                         "is gone"),
+], ids=["regular-file", "symlink-loop", "broken-symlink"])
+def test_a_course_path_that_is_no_folder_is_named_for_what_it_is(tmp_path, capsys, make,
+                                                                 expected):
+    path = tmp_path / "course"
+    make(path)
+
+    findings = validate_course(path)
+    code = run_cli(path)
+    err = capsys.readouterr().err
+
+    assert [(found.check, found.severity) for found in findings] == [("course-dir", "error")]
+    assert f"the course folder {str(path)!r} {expected}" in findings[0].message
+    assert code == 2
+    assert err == (f"dps-olx validate: error: the course folder {str(path)!r} {expected}"
+                   f"{err.split(expected, 1)[1]}")
+    assert "does not exist" not in err and err.count("\n") == 1
+
+
+def test_course_xml_given_instead_of_its_folder_is_told_the_folder(course, capsys):
+    assert run_cli(course / "course.xml") == 2
+    err = capsys.readouterr().err
+
+    assert "is a file, not a folder; give the folder that holds it: " in err
+    assert repr(course.as_posix()) in err
+
+
 def test_a_folder_without_course_xml_is_reported(tmp_path):
     findings = validate_course(tmp_path)
     assert [(found.check, found.file) for found in ours(findings)] == [("structure", "course.xml")]
@@ -452,6 +549,98 @@ def test_an_oversized_xml_file_is_refused_unread(course):
     assert [(found.check, found.file, found.line) for found in ours(findings)] == [
         ("file-size", "vertical/huge.xml", 0)]
     assert "3145728 bytes" in ours(findings)[0].message
+
+
+def test_a_scenario_is_measured_as_the_block_measures_it(course):
+    """At the engine's limit the validator passes it; one byte more, both refuse it."""
+    def block_text():
+        # The block's own reading: the element as text, without tail, measured in UTF-8.
+        root = etree.parse(str(course / "vertical" / "unit.xml"), hardened_parser()).getroot()
+        scenario = root.find("dps_practice/scenario")
+        text = etree.tostring(scenario, encoding="unicode", with_tail=False)
+        assert checks_scenarios.scenario_size(scenario) == len(text.encode("utf-8"))
+        return text
+
+    one_text = f"<text>{'Chị đã làm xong. ' * 180}</text>"
+    room = MAX_SCENARIO_BYTES - len(block_text().encode("utf-8")) - len("<text></text>")
+    texts = one_text * (room // len(one_text.encode("utf-8")))
+    replace("vertical/unit.xml", DONE_TEXT, DONE_TEXT + texts)(course)
+    padding = MAX_SCENARIO_BYTES - len(block_text().encode("utf-8")) - len("<text></text>")
+    replace("vertical/unit.xml", DONE_TEXT, f"{DONE_TEXT}<text>{'x' * padding}</text>")(course)
+    text = block_text()
+
+    assert len(text.encode("utf-8")) == MAX_SCENARIO_BYTES
+    parse_xml_text(text)
+    assert validate_course(course) == []
+
+    replace("vertical/unit.xml", "<text>x", "<text>xx")(course)
+    with pytest.raises(ScenarioError, match=f"more than the limit of {MAX_SCENARIO_BYTES}"):
+        parse_xml_text(block_text())
+    assert [(found.check, found.message.split(",")[0]) for found in validate_course(course)] == [
+        ("scenario-size", f"the <scenario> is {MAX_SCENARIO_BYTES + 1} bytes")]
+
+
+@pytest.mark.parametrize("weight", ["0", "0.25", "2", "1e0", " 1.5 "])
+def test_a_weight_of_zero_or_more_is_accepted(course, weight):
+    replace("vertical/unit.xml", 'weight="1.0"', f'weight="{weight}"')(course)
+    assert validate_course(course) == []
+
+
+def test_deeply_nested_json_does_not_hide_the_other_findings(course):
+    write("policies/assets.json", "[" * 2000)(course)
+    replace("html/intro.html", ' alt="Sơ đồ các bước đăng ký"', "")(course)
+    replace("course/run.xml", ' language="vi"', "")(course)
+
+    findings = ours(validate_course(course))
+
+    assert [(found.check, found.file, found.line) for found in findings] == [
+        ("language", "course/run.xml", 1), ("img-alt", "html/intro.html", 3),
+        ("json-depth", "policies/assets.json", 1)]
+
+
+def test_a_crash_reading_the_settings_keeps_the_other_findings(course, monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(validation, "load_course_settings", explode)
+    replace("html/intro.html", ' alt="Sơ đồ các bước đăng ký"', "")(course)
+
+    findings = ours(validate_course(course))
+
+    assert [(found.check, found.file) for found in findings] == [
+        ("settings", "course.xml"), ("img-alt", "html/intro.html")]
+    assert "unexpected RuntimeError: boom" in findings[0].message
+
+
+def test_a_file_name_that_is_not_utf8_gives_valid_utf8_reports(course):
+    (course / os.fsdecode(b"static/\xff\xfename.png")).write_bytes(b"")
+    script = ("import argparse, sys\nfrom dps_xblocks.olx import validation\n"
+              "parser = argparse.ArgumentParser()\nvalidation.add_arguments(parser)\n"
+              "sys.exit(validation.run(parser.parse_args(sys.argv[1:])))\n")
+    # What Python does under the C locale: undecodable bytes are written back as they were.
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:surrogateescape"}
+    as_json = subprocess.run([sys.executable, "-c", script, str(course), "--format", "json"],
+                             env=env, capture_output=True, check=False)
+    as_text = subprocess.run([sys.executable, "-c", script, str(course)], env=env,
+                             capture_output=True, check=False)
+
+    assert (as_json.returncode, as_text.returncode) == (1, 1)
+    assert b"Traceback" not in as_json.stderr + as_text.stderr
+    report = json.loads(as_json.stdout.decode("utf-8"))
+    assert [found["file"] for found in report["findings"]] == ["static/\\xff\\xfename.png"]
+    assert as_text.stdout.decode("utf-8").startswith(
+        f"{course.as_posix()}/static/\\xff\\xfename.png:0: error: the name ")
+
+
+def test_control_characters_in_a_file_name_cannot_reach_the_terminal(course):
+    found = Finding("error", "static/\x1b[31mred\nx.png", 0, "bad name", "rename it",
+                    "static-name")
+
+    text = validation.findings_as_text(course, [found])
+
+    assert text.splitlines()[0] == (f"{course.as_posix()}/static/\\x1b[31mred\\x0ax.png:0: "
+                                    "error: bad name (fix: rename it)")
+    assert "\x1b" not in text
 
 
 def test_a_crashing_check_becomes_an_error_naming_the_file(course, monkeypatch, capsys):

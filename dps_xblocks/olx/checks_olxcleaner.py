@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 CHECK_PREFIX = "olxcleaner-"
 # Our findings that mean olxcleaner must not be given the course.
 BLOCKING_CHECKS = frozenset({
-    "symlink", "file-size", "file-type", "encoding", "xml-doctype", "policy-key"})
+    "symlink", "file-size", "file-type", "encoding", "xml-doctype", "policy-key", "json-depth"})
 SEVERITIES = {"ERROR": "error", "WARNING": "warning", "INFO": "warning"}
 # olxcleaner's error classes that one of our checks also reports, better located.
 COVERED_BY = {
@@ -171,7 +171,7 @@ def _same_in_both(settings: CourseSettings, name: str) -> bool:
         return True
     try:
         return json.loads(in_xml.value) == in_policy.value
-    except (TypeError, json.JSONDecodeError):
+    except (TypeError, json.JSONDecodeError, RecursionError):
         return False
 
 

@@ -24,6 +24,9 @@ LANGUAGE_CODE = re.compile(r"[a-z]{2,3}([_-][A-Za-z0-9]{2,8})*")
 # The platform's default start date (xmodule's DEFAULT_START_DATE) keeps a course hidden.
 DEFAULT_START = "2030-01-01"
 DATE_FIX = "write it as ISO 8601, like 2026-01-01T00:00:00Z"
+SHOWN_VALUE = 60  # characters of a wrong JSON value quoted in a message
+# Characters XML 1.0 cannot hold, even escaped: a policy may write them as \u0001.
+NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,7 @@ def check_course_settings(settings: CourseSettings, files: CourseFiles,
         *_check_advanced_modules(settings, outline),
         *_check_course_dates(settings),
         *_check_policy_dates(settings),
+        *_check_policy_display_names(settings),
         *_check_block_dates(files, outline),
         *_check_course_image(settings, files),
         *_check_language(settings),
@@ -156,10 +160,53 @@ def _load_json_object(files: CourseFiles, name: str, required: bool
             name, problem.lineno, f"{name} is not valid JSON: {problem.msg} at line "
             f"{problem.lineno} column {problem.colno}; the platform would replace it by {{}}",
             "correct the JSON (a missing comma or quote, or a trailing comma)", "policy")]
+    except RecursionError:
+        return None, [too_deep(name, text)]
     if not isinstance(value, dict):
         return None, [error(name, 1, f"{name} holds a JSON {type(value).__name__}, not an "
                             "object", "write the settings as one JSON object {...}", "policy")]
     return value, []
+
+
+def too_deep(name: str, text: str) -> Finding:
+    """The finding for a JSON file nested deeper than Python's parser can follow.
+
+    Python's JSON parser recurses once per level and gives up near a thousand levels; course
+    settings need three or four, so such a file is a mistake or an attack. Its own check id
+    keeps olxcleaner, whose parser would fail the same way, from being run on the course.
+    """
+    depth, line = json_depth(text)
+    return error(name, line, f"{name} is nested too deeply to be read: {depth} levels of [ or "
+                 f"{{ at line {line}, where settings need a handful",
+                 "write the settings as one JSON object of objects, as Studio exports them",
+                 "json-depth")
+
+
+def json_depth(text: str) -> tuple[int, int]:
+    """The deepest nesting of `[` and `{` in the JSON `text`, and the line where it is reached.
+
+    Brackets inside strings do not count. This reads the text once, without recursion, so it
+    works where `json.loads` does not.
+    """
+    depth = deepest = 0
+    line = deepest_line = 1
+    in_string = escaped = False
+    for char in text:
+        if char == "\n":
+            line += 1
+        if escaped:
+            escaped = False
+        elif in_string:
+            escaped, in_string = char == "\\", char != '"'
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, deepest_line = depth, line
+        elif char in "]}":
+            depth -= 1
+    return deepest, deepest_line
 
 
 def _check_policy_keys(settings: CourseSettings, policy: dict) -> list[Finding]:
@@ -184,7 +231,7 @@ def _check_advanced_modules(settings: CourseSettings, outline: Outline) -> list[
         if found.file == settings.xml_file:
             try:
                 value = json.loads(value)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 value = None
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             findings.append(error(
@@ -252,6 +299,44 @@ def _check_policy_dates(settings: CourseSettings) -> list[Finding]:
                 line = json_key_line(settings.policy_text, name, entry_line)
                 findings.append(_bad_date(Setting(name, value, settings.policy_file, line)))
     return findings
+
+
+def _check_policy_display_names(settings: CourseSettings) -> list[Finding]:
+    """A display_name in the policy must be text: the platform shows it as the block's title."""
+    findings = []
+    for key, entry in (settings.policy or {}).items():
+        if not isinstance(entry, dict) or "display_name" not in entry:
+            continue
+        problem = _display_name_problem(key, entry["display_name"])
+        if problem:
+            line = json_key_line(settings.policy_text, "display_name",
+                                 json_key_line(settings.policy_text, key))
+            findings.append(error(settings.policy_file, line, *problem, "display-name"))
+    return findings
+
+
+def _display_name_problem(key: str, value: object) -> tuple[str, str] | None:
+    """(message, fix) for a policy display_name the platform cannot use; None if it can."""
+    if not isinstance(value, str):
+        shown = json.dumps(value, ensure_ascii=False)
+        shown = shown if len(shown) <= SHOWN_VALUE else shown[:SHOWN_VALUE - 1] + "…"
+        return (f"the display_name of {key!r} is {shown}, a JSON {_json_type(value)}, not text",
+                'write it as a JSON string in double quotes, like "display_name": "Bài một"')
+    bad = NOT_IN_XML.search(value)
+    if bad:
+        return (f"the display_name of {key!r} holds the character U+{ord(bad.group()):04X}, "
+                "which XML cannot hold; Studio could not export the course",
+                "delete the character from the name")
+    return None
+
+
+def _json_type(value: object) -> str:
+    """The JSON name of the type of a parsed JSON `value`."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    return {list: "array", dict: "object", type(None): "null"}.get(type(value), "value")
 
 
 def _check_block_dates(files: CourseFiles, outline: Outline) -> list[Finding]:

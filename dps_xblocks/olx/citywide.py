@@ -5,12 +5,14 @@ display name and about page naming the unit and its support point), a manifest i
 JSON, and the scripts that import them all. With `--layout cohorts`, one shared course run
 with a cohort per unit instead. The output is byte-for-byte reproducible and appears whole or
 not at all. Bad input is one line on stderr and exit code 2; a package that fails validation
-stops the build with exit code 1, naming the unit. See docs/citywide-build.md.
+stops the build with exit code 1, naming the unit; Ctrl-C, SIGTERM or SIGHUP stop it with
+nothing written, exit code 128 + the signal's number. See docs/citywide-build.md.
 """
 
 import argparse
 import shutil
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
 from pathlib import Path
 
@@ -28,6 +30,7 @@ from dps_xblocks.olx.citywide_plan import (
 )
 from dps_xblocks.olx.citywide_pool import default_jobs, make_packages
 from dps_xblocks.olx.citywide_progress import Progress
+from dps_xblocks.olx.citywide_signals import stop_reason, stop_signals
 from dps_xblocks.olx.citywide_staging import StagingFolder, check_output_location
 from dps_xblocks.olx.citywide_units import InputError
 
@@ -35,7 +38,6 @@ from dps_xblocks.olx.citywide_units import InputError
 CHECK_FOLDER = ".check"
 EXIT_BAD_INPUT = 2
 EXIT_BUILD_FAILED = 1
-EXIT_INTERRUPTED = 130
 PROG = "dps-olx build"
 
 
@@ -79,7 +81,17 @@ def run(args: argparse.Namespace, validate=None) -> int:
     """Build the packages described by `args`; the exit code of the command.
 
     `validate` replaces the project's `validate_course` (tests use it); None means the real one.
+    Ctrl-C, SIGTERM and SIGHUP stop the build with nothing written, exit code 128 + signal.
     """
+    with stop_signals():
+        try:
+            return _run(args, validate)
+        except KeyboardInterrupt as stop:
+            reason, code = stop_reason(stop)
+            return _fail(f"{reason}; {args.output} was not changed", code)
+
+
+def _run(args: argparse.Namespace, validate) -> int:
     try:
         plan = make_plan(args)
         plan.validate = validate
@@ -92,8 +104,6 @@ def run(args: argparse.Namespace, validate=None) -> int:
         return _fail(str(error), EXIT_BAD_INPUT)
     except BuildError as error:
         return _fail(str(error), EXIT_BUILD_FAILED)
-    except KeyboardInterrupt:
-        return _fail(f"interrupted; {plan.output} was not changed", EXIT_INTERRUPTED)
 
     total = sum(row.size_bytes for row in rows)
     print(f"{len(rows)} package(s), {total:,} bytes, in {plan.output}; "
@@ -135,6 +145,11 @@ def _build_packages(plan: BuildPlan, folder: Path, progress: Progress):
                     package, errors = next(results)
                 except OSError as error:
                     raise BuildError(f"unit {spec.code} {spec.name_vi}: {error}") from None
+                except BrokenProcessPool:
+                    raise BuildError(
+                        f"unit {spec.code} {spec.name_vi}: a worker process was killed (out of "
+                        f"memory, or by a signal); build again, with --jobs 1 if it recurs"
+                    ) from None
                 if errors:
                     raise BuildError(
                         f"unit {spec.code} {spec.name_vi} ({spec.target.course_key}): the "

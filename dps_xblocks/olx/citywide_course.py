@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from dps_xblocks.olx.citywide_units import KEY_PART, InputError
+from dps_xblocks.olx.citywide_units import KEY_PART, InputError, unfit_character
 
 OVERVIEW = "about/overview.html"
 
@@ -101,11 +101,7 @@ def read_source_course(folder: Path) -> SourceCourse:
     settings = _parse_policy(policy_file, folder).get(f"course/{run}", {})
     if not isinstance(settings, dict):
         raise InputError(f"{folder / policy_file.path}: the entry course/{run} must be an object")
-    display_name = settings.get("display_name") or run_element.get("display_name")
-    if not display_name:
-        raise InputError(
-            f"source course {folder} has no display_name in course/{run}.xml or its policy"
-        )
+    display_name = _display_name(settings, run_element, folder, run)
 
     return SourceCourse(
         folder=folder,
@@ -117,6 +113,34 @@ def read_source_course(folder: Path) -> SourceCourse:
         start=settings.get("start") or run_element.get("start"),
         end=settings.get("end") or run_element.get("end"),
     )
+
+
+def _display_name(settings: dict, run_element: etree._Element, folder: Path, run: str) -> str:
+    """The course's display name, the policy's if set, else the run file's.
+
+    Each package's name is this one followed by the unit's, written into XML and JSON, so a
+    policy value that is not text (a number, a list) or a name holding a control character is
+    refused here; the validator reports the same value with its line.
+    """
+    policy_path = folder / "policies" / run / "policy.json"
+    value = settings.get("display_name")
+    if value is not None and not isinstance(value, str):
+        shown = json.dumps(value, ensure_ascii=False)[:60]
+        raise InputError(
+            f"{policy_path}: display_name of course/{run} is {shown}, not text; write it as a "
+            f'JSON string, like "display_name": "Tự tin dùng dịch vụ công trực tuyến"'
+        )
+    place = f"{policy_path}: course/{run}"
+    if not value:
+        value, place = run_element.get("display_name"), f"{folder / 'course' / run}.xml"
+    if not value:
+        raise InputError(
+            f"source course {folder} has no display_name in course/{run}.xml or its policy"
+        )
+    bad = unfit_character(value)
+    if bad:
+        raise InputError(f"{place}: display_name {value!r} holds {bad}; delete it")
+    return value
 
 
 def _read_files(folder: Path):
@@ -155,6 +179,11 @@ def _parse_policy(item: CourseFile, folder: Path) -> dict:
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError(
             f"source course file {folder / item.path}: not valid JSON ({error})"
+        ) from None
+    except RecursionError:
+        raise InputError(
+            f"source course file {folder / item.path}: nested too deeply to be read; write "
+            f"the policy as one JSON object of objects, as Studio exports it"
         ) from None
     if not isinstance(policy, dict):
         raise InputError(

@@ -4,7 +4,8 @@ The manifest (CSV and JSON) lists every package with its course key, size and SH
 import scripts run the CMS's own import command on each package, directly or through Tutor;
 the cohort layout adds the unit-to-cohort table and a script that creates those cohorts.
 Nothing here depends on the time, the machine or the output path, so the files are
-reproducible like the packages.
+reproducible like the packages. A CSV cell that a spreadsheet program would run as a formula
+is written as text (see `spreadsheet_safe`).
 """
 
 import csv
@@ -18,6 +19,8 @@ from dps_xblocks.olx.citywide_units import Unit
 GENERATOR = "dps-olx build"
 MANIFEST_COLUMNS = ("code", "name_vi", "type", "course_key", "file", "size_bytes", "sha256")
 SCRIPT_MODE = 0o755
+# First characters that make a spreadsheet program read a CSV cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Where each package is extracted inside the CMS container when importing through Tutor.
 TUTOR_MOUNT = "/mnt/dps-course"
 
@@ -37,11 +40,30 @@ class ManifestRow:
 
 def manifest_csv(rows: list[ManifestRow]) -> bytes:
     """The manifest as CSV, one package per row."""
+    return _csv_bytes(MANIFEST_COLUMNS,
+                      ([getattr(row, column) for column in MANIFEST_COLUMNS] for row in rows))
+
+
+def spreadsheet_safe(value: object) -> str:
+    """`value` as a CSV cell that a spreadsheet program shows as text, never runs as a formula.
+
+    Excel, LibreOffice and Google Sheets read a cell starting with `=`, `+`, `-` or `@` as a
+    formula (tab and carriage return can smuggle one in), and a formula can run commands or
+    send data away when the file is opened. Such a cell gets a leading `'`, the spreadsheet
+    convention for "this is text": `=SUM(1+1)` is written `'=SUM(1+1)`. manifest.json keeps
+    the true value.
+    """
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def _csv_bytes(header, rows) -> bytes:
+    """A UTF-8 CSV file of `header` and `rows`, every cell made spreadsheet-safe."""
     text = io.StringIO(newline="")
     writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(MANIFEST_COLUMNS)
+    writer.writerow(header)
     for row in rows:
-        writer.writerow([getattr(row, column) for column in MANIFEST_COLUMNS])
+        writer.writerow([spreadsheet_safe(value) for value in row])
     return text.getvalue().encode("utf-8")
 
 
@@ -119,13 +141,13 @@ def import_script(entries: list[tuple[str, str, str]], org: str, number: str,
 
 
 def cohorts_csv(units: list[Unit]) -> bytes:
-    """The unit-to-cohort table of the shared run: one manual cohort per unit, named name_vi."""
-    text = io.StringIO(newline="")
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(("code", "name_vi", "type", "cohort"))
-    for unit in units:
-        writer.writerow((unit.code, unit.name_vi, unit.type, unit.name_vi))
-    return text.getvalue().encode("utf-8")
+    """The unit-to-cohort table of the shared run: one manual cohort per unit, named name_vi.
+
+    A name that a spreadsheet would read as a formula is written with a leading `'` (see
+    `spreadsheet_safe`); the cohort itself, created by create_cohorts.py, has the true name.
+    """
+    return _csv_bytes(("code", "name_vi", "type", "cohort"),
+                      ((unit.code, unit.name_vi, unit.type, unit.name_vi) for unit in units))
 
 
 _COHORT_SCRIPT = '''"""Create the manual cohorts of {course_key}, one per ward and commune.

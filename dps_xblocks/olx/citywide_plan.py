@@ -122,10 +122,24 @@ def _shared_settings(args: argparse.Namespace, source: SourceCourse) -> SharedSe
     _check_dates(start or _source_date(source.start), end or _source_date(source.end))
     if args.jobs < 1:
         raise InputError(f"--jobs {args.jobs}: give 1 or more worker processes")
-    if args.output.resolve().is_relative_to(args.source.resolve()):
-        raise InputError(f"--output {args.output} is inside the source course; choose a "
-                         f"folder outside {args.source}")
+    _check_source_and_output_apart(args.source, args.output)
     return SharedSettings(org, number, prefix, start, end)
+
+
+def _check_source_and_output_apart(source: Path, output: Path) -> None:
+    """Refuse an output inside the source course, or a source inside the output.
+
+    The output is replaced whole when the build succeeds, so a source course inside it would
+    be deleted; an output inside the source would end up in the next build's packages.
+    """
+    source_path, output_path = source.resolve(), output.resolve()
+    if output_path.is_relative_to(source_path):
+        raise InputError(f"--output {output} is inside the source course; choose a "
+                         f"folder outside {source}")
+    if source_path.is_relative_to(output_path):
+        raise InputError(f"--source {source} is inside --output {output}, which the build "
+                         f"replaces whole, deleting the source; move the source course out "
+                         f"of it or choose another --output")
 
 
 def _key_part(option: str, value: str) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 from dps_xblocks.olx.citywide_archive import Package
 from dps_xblocks.olx.citywide_check import PackageMaker, load_validate_course
 from dps_xblocks.olx.citywide_course import CourseTarget, SourceCourse
+from dps_xblocks.olx.citywide_signals import default_stop_signals
 
 MAX_DEFAULT_JOBS = 4
 # Jobs are handed to workers a few at a time: fewer round trips, yet results (and a failure)
@@ -67,6 +68,7 @@ def _start_worker(source: SourceCourse, validate, mtime: int, work: Path) -> Non
     global _maker  # one maker per worker process, set by the pool initializer
     # Ctrl-C is the main process's to handle: it cancels the pool and removes the staging folder.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    default_stop_signals()
     _maker = PackageMaker(source, validate or load_validate_course(), mtime,
                           work / f"worker-{os.getpid()}")
 

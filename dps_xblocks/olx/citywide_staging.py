@@ -3,7 +3,8 @@
 Everything is written into a temporary folder next to the output (so on the same file system),
 which is renamed into place only when complete. A previous output is moved aside at that
 moment and deleted after the rename, never before; a failed build removes the temporary
-folder and any parent folder it created. A folder that is not a previous output of the build
+folder and any parent folder it created; a stop signal cannot interrupt the renames or that
+removal halfway (see `citywide_signals`). A folder that is not a previous output of the build
 is never replaced, so a mistyped `--output` cannot wipe someone's files.
 """
 
@@ -14,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from dps_xblocks.olx.citywide_output import GENERATOR
+from dps_xblocks.olx.citywide_signals import signals_held
 from dps_xblocks.olx.citywide_units import InputError
 
 FOLDER_MODE = 0o755
@@ -23,7 +25,7 @@ def is_build_output(folder: Path) -> bool:
     """True if `folder` holds a previous output of this command, which a build may replace."""
     try:
         document = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return False
     return isinstance(document, dict) and document.get("generator") == GENERATOR
 
@@ -60,10 +62,20 @@ class StagingFolder:
                 f"--output {self.output}: cannot create a folder there ({error.strerror}); "
                 f"choose a writable place"
             ) from None
+        except KeyboardInterrupt:
+            self.__exit__()  # stopped before the `with` block could clean up
+            raise
         return self
 
     def publish(self) -> None:
-        """Put the staging folder in place of the output, moving any previous output aside."""
+        """Put the staging folder in place of the output, moving any previous output aside.
+
+        A stop signal cannot cut this in two (see `citywide_signals`).
+        """
+        with signals_held():
+            self._publish()
+
+    def _publish(self) -> None:
         previous = None
         if self.output.exists():
             previous = Path(tempfile.mkdtemp(dir=self.output.parent,
@@ -80,8 +92,11 @@ class StagingFolder:
             shutil.rmtree(previous, ignore_errors=True)
 
     def __exit__(self, *exc_info) -> None:
-        if not self._published and self.path is not None:
-            shutil.rmtree(self.path, ignore_errors=True)
+        if self._published:
+            return
+        with signals_held():
+            if self.path is not None:
+                shutil.rmtree(self.path, ignore_errors=True)
             self._remove_created_parents()
 
     def _remove_created_parents(self) -> None:

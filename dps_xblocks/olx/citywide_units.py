@@ -28,6 +28,14 @@ UNIT_TYPES = {"ward": ("Phường", "phường"), "commune": ("Xã", "xã")}
 KEY_PART = re.compile(r"[A-Za-z0-9_.-]+")
 UNIT_CODE = re.compile(r"[0-9]+")
 UTF8_BOM = b"\xef\xbb\xbf"
+# Unicode general categories of characters no course text may hold (see `unfit_character`).
+UNFIT_CATEGORIES = {
+    "Cc": "control character",
+    "Cf": "invisible format character",
+    "Cs": "surrogate",
+    "Co": "private-use character",
+    "Cn": "code point that is not a character",
+}
 
 
 class InputError(Exception):
@@ -146,10 +154,34 @@ def _record(header, line, fields, path, what) -> dict[str, str]:
             f"{what} {path} line {line}: {len(fields)} fields where the header has "
             f"{len(header)} ({','.join(header)}); quote values that contain a comma"
         )
-    return {
+    record = {
         name: unicodedata.normalize("NFC", " ".join(value.split()))
         for name, value in zip(header, fields, strict=True)
     }
+    for name, value in record.items():
+        bad = unfit_character(value)
+        if bad:
+            raise InputError(
+                f"{what} {path} line {line}: {name} {value!r} holds {bad}, which a course "
+                f"page cannot show; delete it and retype the value if need be"
+            )
+    return record
+
+
+def unfit_character(text: str) -> str:
+    """The first character of `text` that course text must not hold, described; else "".
+
+    Those are control characters (NUL, ESC...), which XML cannot hold at all, and the
+    invisible or undefined ones: format characters such as a right-to-left override or a
+    zero-width space, surrogates, private-use and unassigned code points (U+FFFE among them).
+    None belongs in the name of a ward, an address or a course title, and each could hide
+    or disguise text.
+    """
+    for char in text:
+        category = unicodedata.category(char)
+        if category in UNFIT_CATEGORIES:
+            return f"the {UNFIT_CATEGORIES[category]} U+{ord(char):04X}"
+    return ""
 
 
 def read_units(path: Path) -> list[Unit]:

@@ -7,13 +7,14 @@ reports such problems with the file, the line and a fix, and exits 1 if there is
 
 The checks, each with its own `check` id in the findings:
 
+- the folder itself: `course-dir` (missing, a file, a broken link or a symlink loop);
 - files: `symlink`, `file-size`, `file-type`, `encoding`, `xml-syntax`, `xml-doctype`
   (`validation_files`);
 - outline: `structure`, `course-key`, `pointer`, `block-type`, `custom-block`, `orphan`
   (`checks_structure`) and `url-name` (`checks_url_names`);
-- settings: `policy`, `policy-key`, `advanced-modules`, `dates`, `course-image`, `language`
-  (`checks_policy`);
-- practice scenarios: `scenario` (`checks_scenarios`);
+- settings: `policy`, `json-depth`, `policy-key`, `advanced-modules`, `dates`,
+  `display-name`, `course-image`, `language` (`checks_policy`);
+- practice blocks: `weight`, `display-name`, `scenario-size`, `scenario` (`checks_scenarios`);
 - course files: `static-ref`, `static-name` (`checks_static`);
 - HTML: `html-script`, `html-handler`, `html-js-url`, `img-alt`, `heading`, `link-text`
   (`checks_html`);
@@ -26,15 +27,18 @@ Nothing outside the course folder is ever read (see `validation_files`).
 """
 
 import argparse
+import errno
 import json
 import logging
+import re
+import stat
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 from .checks_html import check_html
 from .checks_olxcleaner import check_with_olxcleaner
-from .checks_policy import check_course_settings, load_course_settings
+from .checks_policy import CourseSettings, check_course_settings, load_course_settings
 from .checks_scenarios import PRACTICE_BLOCK, check_scenarios
 from .checks_static import check_static_links, check_static_names
 from .checks_structure import COURSE_POINTER, check_orphans, read_outline
@@ -48,6 +52,9 @@ log = logging.getLogger(__name__)
 
 CUSTOM_BLOCK_TYPES = frozenset({PRACTICE_BLOCK})
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Also C0 and C1 control characters (a tab, a newline, ESC), for text meant for a terminal.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def validate_course(course_dir: Path, *, extra_block_types: Iterable[str] = ()) -> list[Finding]:
@@ -57,31 +64,63 @@ def validate_course(course_dir: Path, *, extra_block_types: Iterable[str] = ()) 
     `dps_practice`. Never raises for bad course content, and reads nothing outside the folder.
     """
     course_dir = Path(course_dir)
-    if not course_dir.is_dir():
-        return [error(".", 0, f"the course folder {str(course_dir)!r} does not exist",
-                      "give the path of the folder that holds course.xml", "course-dir")]
+    problem = course_dir_problem(course_dir)
+    if problem:
+        return [error(".", 0, problem, course_dir_fix(course_dir), "course-dir")]
     custom_types = CUSTOM_BLOCK_TYPES | frozenset(extra_block_types)
     log.info("validating %s", course_dir)
 
     findings: list[Finding] = []
     with crash_guard(findings, "validation", COURSE_POINTER):
-        findings += _run_checks(course_dir, custom_types)
+        _run_checks(course_dir, custom_types, findings)
     return sorted(dict.fromkeys(findings), key=lambda found: (found.file, found.line))
 
 
-def _run_checks(course_dir: Path, custom_types: frozenset[str]) -> list[Finding]:
+def course_dir_problem(course_dir: Path) -> str:
+    """Why `course_dir` cannot be a course folder, in one sentence; empty if it is a folder."""
+    shown = repr(str(course_dir))
+    try:
+        info = course_dir.stat()
+    except OSError as problem:
+        if problem.errno == errno.ELOOP:
+            return (f"the course folder {shown} is a symlink loop: following its symbolic "
+                    "links leads back to where they started")
+        if course_dir.is_symlink():
+            return f"the course folder {shown} is a symbolic link to something that is gone"
+        if problem.errno in (errno.ENOENT, errno.ENOTDIR):
+            return f"the course folder {shown} does not exist"
+        return f"the course folder {shown} cannot be opened: {problem.strerror}"
+    if stat.S_ISREG(info.st_mode):
+        return f"the course folder {shown} is a file, not a folder"
+    if not stat.S_ISDIR(info.st_mode):
+        return f"the course folder {shown} is not a folder (a device, pipe or socket)"
+    return ""
+
+
+def course_dir_fix(course_dir: Path) -> str:
+    """What to give instead of a `course_dir` that is not a course folder."""
+    if course_dir.name == COURSE_POINTER and course_dir.is_file():
+        return f"give the folder that holds it: {course_dir.parent.as_posix()!r}"
+    return "give the path of the folder that holds course.xml"
+
+
+def _run_checks(course_dir: Path, custom_types: frozenset[str], findings: list[Finding]
+                ) -> None:
+    """Run every check, adding to `findings` as it goes, so a crash keeps what was found."""
     files = CourseFiles.scan(course_dir)
-    findings = list(files.findings)
+    findings += files.findings
     outline, outline_findings = read_outline(files, custom_types)
     findings += outline_findings
-    settings, settings_findings = load_course_settings(files, outline)
-    findings += settings_findings
+    settings = CourseSettings()
+    with crash_guard(findings, "settings", COURSE_POINTER):
+        settings, settings_findings = load_course_settings(files, outline)
+        findings += settings_findings
 
     checks = (
         ("url-name", lambda: check_url_names(outline)),
         ("orphan", lambda: check_orphans(files, outline, custom_types)),
         ("settings", lambda: check_course_settings(settings, files, outline)),
-        ("scenario", lambda: check_scenarios(outline)),
+        ("scenario", lambda: check_scenarios(outline, files)),
         ("static-name", lambda: check_static_names(files)),
         ("static-ref", lambda: check_static_links(files)),
         ("html", lambda: check_html(files, outline)),
@@ -89,8 +128,7 @@ def _run_checks(course_dir: Path, custom_types: frozenset[str]) -> list[Finding]
     for check, run_check in checks:
         with crash_guard(findings, check, COURSE_POINTER):
             findings += run_check()
-    findings += check_with_olxcleaner(files, outline, settings, custom_types, findings)
-    return findings
+    findings += check_with_olxcleaner(files, outline, settings, custom_types, list(findings))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -108,12 +146,13 @@ def run(args: argparse.Namespace) -> int:
     """Validate the course named on the command line; print the findings; return the exit code.
 
     0 when there is no error (warnings allowed), 1 when there is an error, 2 when the course
-    folder does not exist.
+    folder does not exist or is not a folder.
     """
     course_dir: Path = args.course_dir
-    if not course_dir.is_dir():
-        print(f"dps-olx validate: error: the course folder {str(course_dir)!r} does not exist",
-              file=sys.stderr)
+    problem = course_dir_problem(course_dir)
+    if problem:
+        _print(_displayable(f"dps-olx validate: error: {problem}; {course_dir_fix(course_dir)}",
+                           controls=True), stream=sys.stderr)
         return EXIT_USAGE
     findings = validate_course(course_dir, extra_block_types=args.block_types)
     if args.format == "json":
@@ -126,42 +165,69 @@ def run(args: argparse.Namespace) -> int:
 
 
 def findings_as_text(course_dir: Path, findings: list[Finding]) -> str:
-    """One `path:line: severity: message (fix: ...)` line per finding, then a summary line."""
+    """One `path:line: severity: message (fix: ...)` line per finding, then a summary line.
+
+    Control characters and undecodable bytes of file names are written as escapes, so a file
+    name can neither break a line in two nor send commands to the terminal.
+    """
     lines = [
-        f"{(course_dir / found.file).as_posix()}:{found.line}: {found.severity}: "
-        f"{found.message} (fix: {found.fix})"
+        _displayable(f"{(course_dir / found.file).as_posix()}:{found.line}: {found.severity}: "
+                     f"{found.message} (fix: {found.fix})", controls=True)
         for found in findings
     ]
     errors = sum(found.severity == ERROR for found in findings)
     warnings = sum(found.severity == WARNING for found in findings)
-    lines.append(f"{_count(errors, 'error')}, {_count(warnings, 'warning')} in "
-                 f"{course_dir.as_posix()}")
+    lines.append(_displayable(f"{_count(errors, 'error')}, {_count(warnings, 'warning')} in "
+                              f"{course_dir.as_posix()}", controls=True))
     return "\n".join(lines)
 
 
 def findings_as_json(course_dir: Path, findings: list[Finding]) -> dict:
-    """The findings as a JSON-ready dict: course, error and warning counts, findings."""
+    """The findings as a JSON-ready dict: course, error and warning counts, findings.
+
+    Every text is valid Unicode: a byte of a file name that is not UTF-8 is written `\\xff`.
+    """
     return {
-        "course": course_dir.as_posix(),
+        "course": _displayable(course_dir.as_posix()),
         "errors": sum(found.severity == ERROR for found in findings),
         "warnings": sum(found.severity == WARNING for found in findings),
         "findings": [
-            {"severity": found.severity, "file": found.file, "line": found.line,
-             "message": found.message, "fix": found.fix, "check": found.check}
+            {"severity": found.severity, "file": _displayable(found.file), "line": found.line,
+             "message": _displayable(found.message), "fix": _displayable(found.fix),
+             "check": found.check}
             for found in findings
         ],
     }
 
 
-def _print(text: str, fallback: str | None = None) -> None:
+def _displayable(text: str, controls: bool = False) -> str:
+    """`text` with lone surrogates (and, if `controls`, control characters) as escapes.
+
+    Python reads a file name whose bytes are not UTF-8 with each bad byte as a lone surrogate
+    (U+DC80 to U+DCFF); printed as is, it is either an encoding error or invalid UTF-8 in the
+    output. Such a byte is written `\\xNN`, the way Python writes bytes.
+    """
+    pattern = _UNPRINTABLE if controls else _SURROGATE
+    return pattern.sub(_escape, text)
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def _print(text: str, fallback: str | None = None, stream=None) -> None:
     """Print `text`; where the output cannot show Vietnamese, print `fallback` or escapes."""
+    stream = stream or sys.stdout
     try:
-        print(text)
+        print(text, file=stream)
     except UnicodeEncodeError:
         if fallback is None:
-            encoding = sys.stdout.encoding or "ascii"
+            encoding = stream.encoding or "ascii"
             fallback = text.encode(encoding, "backslashreplace").decode(encoding)
-        print(fallback)
+        print(fallback, file=stream)
 
 
 def _count(number: int, noun: str) -> str:
