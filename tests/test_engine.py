@@ -286,3 +286,17 @@ def test_an_email_other_than_the_personas_is_accepted_with_a_reminder():
     assert outcome.correct and outcome.privacy_fields == ("mail",)
     outcome = evaluation.submit_form(parsed, two, {**FULL_VALUES, "mail": "thu@example.com"})
     assert outcome.correct and not outcome.privacy_warning
+
+
+@pytest.mark.parametrize("change, expected", [
+    (('kind="otp"', 'kind="otpp"'), "kind='otpp' is not allowed on <field>"),
+    (("<text>", "<txt>"), "<txt> is not an element of the scenario language"),
+    (('id="one"', 'id="một"'), "id='một' on <screen> is not an id"),
+    (('correct="false"', 'correct="no"'), "correct='no' is not allowed on <action>"),
+])
+def test_grammar_mistakes_name_the_attribute_and_its_value(change, expected):
+    text = FULL.replace(*change, 1) if change[0] != "<text>" else FULL.replace(
+        "<text>", "<txt>").replace("</text>", "</txt>")
+    problems = problems_of(text)
+    assert any(expected in problem for problem in problems), problems
+    assert not any("failed to validate" in problem for problem in problems), problems

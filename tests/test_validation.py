@@ -250,7 +250,7 @@ CASES = [
     Case("scenario-against-the-grammar",
          replace("vertical/unit.xml", "<text>Chị {persona.name} mở ứng dụng.</text>",
                  '<notice kind="danger">Chú ý.</notice>'),
-         "scenario", "vertical/unit.xml", 7, "Element notice failed to validate attributes"),
+         "scenario", "vertical/unit.xml", 7, "kind='danger' is not allowed on <notice>"),
     Case("practice-without-scenario",
          combine(replace("vertical/unit.xml", "<scenario ", "<scenarios "),
                  replace("vertical/unit.xml", "</scenario>", "</scenarios>")),

@@ -6,6 +6,7 @@ network, bounded size. Errors are collected as `Problem`s carrying the line and 
 """
 
 import logging
+import re
 from dataclasses import dataclass
 from importlib import resources
 
@@ -85,24 +86,72 @@ def _load_schema() -> etree.RelaxNG:
 SCHEMA = _load_schema()
 
 
+# The grammar's own messages ("Element field failed to validate attributes") name neither the
+# attribute nor the value, so the mistakes authors make most are looked for first and named.
+KNOWN_VALUES = {
+    ("scenario", "frame"): model.FRAMES,
+    ("field", "kind"): model.FIELD_KINDS,
+    ("notice", "kind"): model.NOTICE_KINDS,
+    ("card-reader", "mode"): model.CARD_READER_MODES,
+    ("card-reader", "state"): model.CARD_READER_STATES,
+    ("camera", "state"): model.CAMERA_STATES,
+    ("status", "state"): ("done", "current", "todo"),
+    ("document", "signature"): ("valid", "invalid"),
+    ("actions", "order"): ("shuffled", "fixed"),
+    ("persona", "sex"): ("male", "female"),
+    ("screen", "end"): ("true", "false"),
+    ("action", "correct"): ("true", "false"),
+    ("field", "optional"): ("true", "false"),
+}
+IDENTIFIER_ATTRIBUTES = {"id", "goto", "start", "same-as", "differs-from", "ref", "story"}
+KNOWN_ELEMENTS = {
+    "scenario", "persona", "dossier", "catalogue", "procedure", "summary", "requires", "screen",
+    "text", "notice", "sms", "data", "item", "card-reader", "camera", "image", "procedure-card",
+    "timeline", "status", "payment", "document", "call", "chat", "hint", "actions", "action",
+    "form", "field", "option", "file", "search",
+}
+IDENTIFIER = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def named_problems(element: etree._Element) -> list[Problem]:
+    """Unknown elements, attribute values outside their list and malformed ids, each named."""
+    problems = []
+    for node in element.iter(tag=etree.Element):
+        line = node.sourceline or 1
+        if node.tag not in KNOWN_ELEMENTS:
+            problems.append(Problem(line, f"<{node.tag}> is not an element of the scenario "
+                                    "language", "see docs/scenario-language.md for the elements"))
+            continue
+        for name, value in node.attrib.items():
+            allowed = KNOWN_VALUES.get((node.tag, name))
+            if allowed is not None and value not in allowed:
+                problems.append(Problem(line, f"{name}={value!r} is not allowed on <{node.tag}>",
+                                        f"write one of {', '.join(allowed)}"))
+            elif name in IDENTIFIER_ATTRIBUTES and not IDENTIFIER.fullmatch(value):
+                problems.append(Problem(line, f"{name}={value!r} on <{node.tag}> is not an id",
+                                        "use 1 to 64 ASCII letters, digits, _ or -"))
+    return problems
+
+
 def schema_problems(element: etree._Element) -> list[Problem]:
     """Check a `<scenario>` element against the grammar; return its problems, if any."""
     if SCHEMA.validate(element):
         return []
     # libxml2 reports some errors at line 0; the element's own line is the nearest truth.
     fallback = element.sourceline or 1
+    grammar = [Problem(error.line or fallback, error.message,
+                       "see docs/scenario-language.md for what is allowed")
+               for error in SCHEMA.error_log]
     # The grammar's message for a missing hint ("did not expect element actions") misleads
     # authors, so the commonest omission is named plainly first.
-    missing_hints = [
+    named = [
         Problem(screen.sourceline or fallback, f"screen {screen.get('id')!r} has no <hint>",
                 "add <hint>...</hint> after the screen's content and before its task")
         for screen in element.iterfind("screen") if screen.find("hint") is None
-    ]
-    return missing_hints + [
-        Problem(error.line or fallback, error.message,
-                "see docs/scenario-language.md for what is allowed")
-        for error in SCHEMA.error_log
-    ]
+    ] + named_problems(element)
+    # A line explained by a named problem does not need the grammar's vaguer words as well.
+    explained = {problem.line for problem in named}
+    return named + [problem for problem in grammar if problem.line not in explained]
 
 
 def parse_scenario(text: str | bytes) -> model.Scenario:
