@@ -275,5 +275,8 @@ def test_deeply_nested_json_is_a_bad_request_not_a_crash(block):
     before = state(block)
     body = '{"revision": 0, "screen": "one", "values": ' + "[" * 1000 + "]" * 1000 + "}"
     status, answer = call(block, "submit", body)
-    assert status == 400 and "not valid JSON" in answer["error"]
+    # Python 3.11's parser gives up on this depth and 3.12's does not: either way the answer
+    # is a clear 400 and nothing changes.
+    assert status == 400
+    assert answer["error"] in ("The request is not valid JSON.", "This screen has no form to send.")
     assert state(block) == before
