@@ -12,6 +12,7 @@ gives nonsense grades, and a word stops the import), and `display_name` is the n
 see in the course outline.
 """
 
+import hashlib
 import math
 
 from lxml import etree
@@ -108,11 +109,24 @@ def _check_practice(block: Block) -> list[Finding]:
             f"{MAX_SCENARIO_BYTES} bytes the block accepts; the block would refuse it",
             "split the practice into several dps_practice blocks, each with a smaller "
             "scenario", "scenario-size")]
-    try:
-        problems = check_scenario(parse_scenario_element(scenario))
-    except ScenarioError as failure:
-        problems = list(failure.problems)
-    return [_as_finding(problem, block.source, top) for problem in problems]
+    return [_as_finding(problem, block.source, top) for problem in _scenario_problems(scenario)]
+
+
+# The same scenario at the same place in its file has the same problems: the city-wide build's
+# 126 packages share their practices, so each is checked once per process.
+_checked: dict[tuple[bytes, int], tuple] = {}
+
+
+def _scenario_problems(scenario) -> tuple:
+    key = (hashlib.sha256(etree.tostring(scenario)).digest(), scenario.sourceline or 0)
+    if key not in _checked:
+        try:
+            _checked[key] = tuple(check_scenario(parse_scenario_element(scenario)))
+        except ScenarioError as failure:
+            _checked[key] = failure.problems
+        if len(_checked) > 256:
+            _checked.pop(next(iter(_checked)))
+    return _checked[key]
 
 
 def _as_finding(problem: Problem, file: str, top: int) -> Finding:

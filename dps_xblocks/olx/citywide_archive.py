@@ -75,7 +75,10 @@ def pack_course(top: str, files: list[CourseFile], mtime: int) -> Package:
                 tar.addfile(info, io.BytesIO(item.data))
 
     compressed = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=compressed, mtime=0) as stream:
+    # Level 6, zlib's default, compresses these text-heavy packages within a few per cent of
+    # level 9 in half the time.
+    with gzip.GzipFile(filename="", mode="wb", fileobj=compressed, mtime=0,
+                       compresslevel=6) as stream:
         stream.write(raw.getvalue())
     return Package(compressed.getvalue())
 

@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from dps_xblocks.olx.citywide_archive import Package
-from dps_xblocks.olx.citywide_check import PackageMaker, load_validate_course
+from dps_xblocks.olx.citywide_check import PackageMaker, load_package_validator
 from dps_xblocks.olx.citywide_course import CourseTarget, SourceCourse
 from dps_xblocks.olx.citywide_signals import default_stop_signals
 
@@ -45,7 +45,7 @@ def make_packages(source: SourceCourse, targets: list[CourseTarget], validate, m
     jobs are cancelled and the workers are waited for.
     """
     if jobs <= 1 or len(targets) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        maker = PackageMaker(source, validate or load_validate_course(), mtime, work / "main")
+        maker = PackageMaker(source, validate or load_package_validator(), mtime, work / "main")
         try:
             for target in targets:
                 yield maker.make(target)
@@ -69,7 +69,7 @@ def _start_worker(source: SourceCourse, validate, mtime: int, work: Path) -> Non
     # Ctrl-C is the main process's to handle: it cancels the pool and removes the staging folder.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     default_stop_signals()
-    _maker = PackageMaker(source, validate or load_validate_course(), mtime,
+    _maker = PackageMaker(source, validate or load_package_validator(), mtime,
                           work / f"worker-{os.getpid()}")
 
 

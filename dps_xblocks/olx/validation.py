@@ -57,11 +57,14 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-def validate_course(course_dir: Path, *, extra_block_types: Iterable[str] = ()) -> list[Finding]:
+def validate_course(course_dir: Path, *, extra_block_types: Iterable[str] = (),
+                    with_olxcleaner: bool = True) -> list[Finding]:
     """Check the OLX course in `course_dir`; return every finding, sorted by file and line.
 
     `extra_block_types` names other pip-installed XBlocks the course may use besides
-    `dps_practice`. Never raises for bad course content, and reads nothing outside the folder.
+    `dps_practice`. `with_olxcleaner=False` leaves out olxcleaner, for a course made from one
+    already checked with it (the city-wide build's packages). Never raises for bad course
+    content, and reads nothing outside the folder.
     """
     course_dir = Path(course_dir)
     problem = course_dir_problem(course_dir)
@@ -72,7 +75,7 @@ def validate_course(course_dir: Path, *, extra_block_types: Iterable[str] = ()) 
 
     findings: list[Finding] = []
     with crash_guard(findings, "validation", COURSE_POINTER):
-        _run_checks(course_dir, custom_types, findings)
+        _run_checks(course_dir, custom_types, findings, with_olxcleaner)
     return sorted(dict.fromkeys(findings), key=lambda found: (found.file, found.line))
 
 
@@ -104,8 +107,8 @@ def course_dir_fix(course_dir: Path) -> str:
     return "give the path of the folder that holds course.xml"
 
 
-def _run_checks(course_dir: Path, custom_types: frozenset[str], findings: list[Finding]
-                ) -> None:
+def _run_checks(course_dir: Path, custom_types: frozenset[str], findings: list[Finding],
+                with_olxcleaner: bool = True) -> None:
     """Run every check, adding to `findings` as it goes, so a crash keeps what was found."""
     files = CourseFiles.scan(course_dir)
     findings += files.findings
@@ -128,7 +131,9 @@ def _run_checks(course_dir: Path, custom_types: frozenset[str], findings: list[F
     for check, run_check in checks:
         with crash_guard(findings, check, COURSE_POINTER):
             findings += run_check()
-    findings += check_with_olxcleaner(files, outline, settings, custom_types, list(findings))
+    if with_olxcleaner:
+        findings += check_with_olxcleaner(files, outline, settings, custom_types,
+                                          list(findings))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

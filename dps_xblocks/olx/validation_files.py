@@ -13,10 +13,12 @@ the only module that opens files, and it never reads outside the course folder:
 Static files (images, PDFs) are listed but never read: the checks only need their names.
 """
 
+import hashlib
 import logging
 import os
 import re
 import stat
+from collections import OrderedDict
 from pathlib import Path, PurePosixPath
 
 from lxml import etree
@@ -37,6 +39,26 @@ READ_SUFFIXES = (".xml", ".html", ".json")
 # Matched anywhere in the file, even in a comment or CDATA: simpler than finding the prolog,
 # and OLX never needs the text. The cost is a false alarm on a CDATA code sample showing one.
 _DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)")
+
+
+# The city-wide build validates 126 packages that share almost every file: a file's parsed tree
+# is kept by the hash of its bytes, so identical files are parsed once per process. The checks
+# only read the trees.
+_PARSED_LIMIT = 1024
+_parsed: OrderedDict[tuple[str, bytes], etree._Element] = OrderedDict()
+
+
+def _parse_cached(kind: str, data: bytes, parse) -> etree._Element:
+    key = (kind, hashlib.sha256(data).digest())
+    root = _parsed.get(key)
+    if root is None:
+        root = parse(data)
+        _parsed[key] = root
+        if len(_parsed) > _PARSED_LIMIT:
+            _parsed.popitem(last=False)
+    else:
+        _parsed.move_to_end(key)
+    return root
 
 
 class CourseFiles:
@@ -221,7 +243,7 @@ class CourseFiles:
                          "xml-doctype")
             return
         try:
-            root = etree.fromstring(data, hardened_parser())
+            root = _parse_cached("xml", data, lambda raw: etree.fromstring(raw, hardened_parser()))
         except etree.XMLSyntaxError as problem:
             self.unparsed.add(name)
             self.findings.append(error(
@@ -237,7 +259,8 @@ class CourseFiles:
             return
         parser = lxml_html.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True,
                                       remove_pis=True)
-        root = etree.fromstring(text.encode("utf-8"), parser)
+        root = _parse_cached("html", text.encode("utf-8"),
+                             lambda raw: etree.fromstring(raw, parser))
         if root is not None:
             self._html[name] = root
 
