@@ -73,6 +73,7 @@ class CourseFiles:
         self._xml: dict[str, etree._Element] = {}
         self._html: dict[str, etree._Element] = {}
         self._lines: dict[str, list[str]] = {}
+        self._has_links = False  # any symbolic link inside the folder, even an allowed one
 
     @classmethod
     def scan(cls, course_dir: Path) -> "CourseFiles":
@@ -166,8 +167,10 @@ class CourseFiles:
         for entry in listing:
             name = f"{prefix}{entry.name}"
             path = Path(entry.path)
-            if entry.is_symlink() and not self._symlink_allowed(name, path):
-                continue
+            if entry.is_symlink():
+                self._has_links = True
+                if not self._symlink_allowed(name, path):
+                    continue
             try:
                 info = path.stat()
             except OSError as problem:
@@ -213,7 +216,10 @@ class CourseFiles:
         if not self.exists(name) or not is_safe_relative_path(name):
             return None
         path = self.root / name
-        if not path.resolve().is_relative_to(self.root):
+        # Without any link in the folder, a listed relative path cannot lead outside it; the
+        # real path is worked out only when links exist, since that costs a system call per
+        # path component of every file.
+        if self._has_links and not path.resolve().is_relative_to(self.root):
             return None
         try:
             with path.open("rb") as stream:
