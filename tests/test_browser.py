@@ -213,13 +213,21 @@ def test_at_200_percent_text_the_practice_still_fits_a_small_phone(preview, brow
     page.close()
 
 
-def test_a_wrong_answer_is_announced_and_the_learner_stays(preview, browser):
-    page = browser.new_page()
-    page.goto(f"{preview}unit/{PRACTICE_UNIT}/?student=wrong-learner")
+def answer_the_first_screen_wrongly(page, address):
+    """Open the e-ID practice at `address` and press a wrong button; return the feedback box
+    once it says why."""
+    page.goto(address)
     page.locator('button[data-action="login"]').focus()
     page.keyboard.press("Enter")
     feedback = page.locator(".dps-feedback")
     feedback.filter(has_text="chưa có tài khoản").wait_for()
+    return feedback
+
+
+def test_a_wrong_answer_is_announced_and_the_learner_stays(preview, browser):
+    page = browser.new_page()
+    feedback = answer_the_first_screen_wrongly(
+        page, f"{preview}unit/{PRACTICE_UNIT}/?student=wrong-learner")
     assert feedback.get_attribute("role") == "status"
     assert page.locator('.dps-screen[data-screen="start"]').count() == 1
     page.close()
@@ -301,11 +309,8 @@ def test_every_unit_of_the_course_passes_the_accessibility_audit(preview, browse
 
 def test_a_hint_appears_beside_the_feedback_without_replacing_it(preview, browser):
     page = browser.new_page()
-    page.goto(f"{preview}unit/{PRACTICE_UNIT}/?student=hint-learner")
-    page.locator('button[data-action="login"]').focus()
-    page.keyboard.press("Enter")
-    feedback = page.locator(".dps-feedback")
-    feedback.filter(has_text="chưa có tài khoản").wait_for()
+    feedback = answer_the_first_screen_wrongly(
+        page, f"{preview}unit/{PRACTICE_UNIT}/?student=hint-learner")
     page.locator(".dps-hint-button").focus()
     page.keyboard.press("Enter")
     page.locator(".dps-hint-text").filter(has_text="tài khoản").wait_for()
