@@ -1,8 +1,8 @@
 """`dps-olx build`: the city-wide packages, their manifest, import scripts and bad input.
 
-The 126-unit build runs once per module (fixture `city`); the tests read its output. The
-validator is the project's `dps_xblocks.olx.validation`; where that module is not importable
-(it is written in parallel), a stand-in with the same interface checks what the build changes.
+The 126-unit build runs once per module (fixture `city`); the tests read its output. Each
+package is checked with the project's validator, `dps_xblocks.olx.validation`; a test replaces
+it where it needs a package to fail.
 """
 
 import argparse
@@ -27,12 +27,11 @@ from lxml import etree
 
 from dps_xblocks.olx import citywide, citywide_staging
 from dps_xblocks.olx.citywide_archive import DEFAULT_MTIME
-from dps_xblocks.olx.citywide_check import WorkingFolder
-from dps_xblocks.olx.citywide_course import CourseFile
 from dps_xblocks.olx.citywide_output import spreadsheet_safe
 from dps_xblocks.olx.citywide_progress import Progress
 from dps_xblocks.olx.citywide_signals import STOP_SIGNALS
 from dps_xblocks.olx.citywide_units import Unit, ascii_slug
+from dps_xblocks.olx.validation import validate_course, validate_files
 
 PROJECT = Path(__file__).resolve().parent.parent
 SOURCE = PROJECT / "courses_olx" / "dps_hanoi_vi"
@@ -42,38 +41,7 @@ CHANGED_FILES = {"course.xml", "about/overview.html"}
 HEADER = "code,name_vi,type\n"
 
 
-def _stand_in_validate(course_dir: Path, *, extra_block_types=()):
-    """Checks the parts the build rewrites: XML well-formed, pointer, run file and policy."""
-    findings = []
-
-    def error(file, message):
-        findings.append(SimpleNamespace(severity="error", file=file, line=1, message=message,
-                                        fix="", check="stand-in"))
-
-    for path in sorted(course_dir.rglob("*.xml")):
-        try:
-            etree.parse(str(path))
-        except etree.XMLSyntaxError as problem:
-            error(path.relative_to(course_dir).as_posix(), str(problem))
-    pointer = etree.parse(str(course_dir / "course.xml")).getroot()
-    run = pointer.get("url_name", "")
-    if not (course_dir / "course" / f"{run}.xml").is_file():
-        error("course.xml", f"no course/{run}.xml")
-    policy = json.loads((course_dir / "policies" / run / "policy.json").read_text("utf-8"))
-    if f"course/{run}" not in policy:
-        error(f"policies/{run}/policy.json", f"no course/{run} entry")
-    return findings
-
-
-try:
-    from dps_xblocks.olx.validation import validate_course as VALIDATE  # noqa: N812
-    VALIDATOR_IS_REAL = True
-except ImportError:
-    VALIDATE = _stand_in_validate
-    VALIDATOR_IS_REAL = False
-
-
-def build(*argv, validate=VALIDATE):
+def build(*argv, validate=None):
     """Run `dps-olx build` with `argv`; (exit code, stdout, stderr)."""
     parser = argparse.ArgumentParser()
     citywide.add_arguments(parser)
@@ -186,7 +154,7 @@ def test_unpacked_packages_pass_the_validator(city, tmp_path):
         with tarfile.open(city.output / row["file"], "r:gz") as tar:
             tar.extractall(folder, filter="data")
 
-        findings = VALIDATE(folder / "course")
+        findings = validate_course(folder / "course")
 
         assert [f for f in findings if f.severity == "error"] == [], row["code"]
 
@@ -233,20 +201,6 @@ def test_a_package_does_not_depend_on_workers_or_on_the_other_units(city, tmp_pa
     for name in ("2026-phuong-ba-dinh.tar.gz", "2026-xa-huong-son.tar.gz"):
         assert (tmp_path / "packages" / name).read_bytes() == (
             city.output / "packages" / name).read_bytes()
-
-
-def test_working_folder_holds_exactly_the_files_given(tmp_path):
-    folder = WorkingFolder(tmp_path / "course")
-    first = [CourseFile("course.xml", b"<a/>"), CourseFile("policies/r1/policy.json", b"{}"),
-             CourseFile("about/overview.html", b"<p>1</p>")]
-    second = [CourseFile("course.xml", b"<b/>"), CourseFile("policies/r2/policy.json", b"{}"),
-              CourseFile("about/overview.html", b"<p>1</p>")]
-
-    folder.hold(first)
-    folder.hold(second)
-
-    assert snapshot(tmp_path / "course") == {item.path: item.data for item in second}
-    assert not (tmp_path / "course" / "policies" / "r1").exists()
 
 
 def test_source_date_epoch_sets_the_entry_time(tmp_path, monkeypatch):
@@ -414,13 +368,12 @@ def test_source_folder_without_course_xml_is_refused(tmp_path):
     args = parser.parse_args(["--source", str(tmp_path), "--output", str(tmp_path / "out")])
     err = io.StringIO()
     with redirect_stderr(err):
-        code = citywide.run(args, validate=VALIDATE)
+        code = citywide.run(args)
 
     assert code == 2 and f"source course {tmp_path} has no course.xml" in err.getvalue()
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.skipif(not VALIDATOR_IS_REAL, reason="the dispatcher imports the real validator")
 def test_dps_olx_build_runs_from_the_project_folder(tmp_path, monkeypatch, capsys):
     from dps_xblocks.olx import cli
 
@@ -537,9 +490,9 @@ def test_bad_input_leaves_a_previous_output_unchanged(previous, tmp_path):
 def test_a_package_failing_validation_stops_the_build_naming_the_unit(previous, tmp_path):
     before = snapshot(previous)
 
-    def refuse_ngoc_ha(course_dir, **_):
-        findings = VALIDATE(course_dir)
-        if b"ngoc-ha" in (course_dir / "course.xml").read_bytes():
+    def refuse_ngoc_ha(contents):
+        findings = validate_files(contents)
+        if b"ngoc-ha" in contents["course.xml"]:
             findings.append(SimpleNamespace(severity="error", file="course.xml", line=1,
                                             message="invented problem", fix="fix it",
                                             check="test"))
@@ -556,20 +509,20 @@ def test_a_package_failing_validation_stops_the_build_naming_the_unit(previous, 
 
 
 def test_a_source_course_failing_validation_builds_nothing(tmp_path):
-    def refuse_source(course_dir, **_):
-        if course_dir == SOURCE:
-            return [SimpleNamespace(severity="error", file="course.xml", line=3,
-                                    message="broken", fix="", check="test")]
-        return []
+    source = tmp_path / "source"
+    shutil.copytree(SOURCE, source)
+    (source / "html" / "eid_intro.html").write_text("<p>Xem <img src='/static/x.png'></p>",
+                                                     encoding="utf-8")
 
-    code, _, err = build("--output", str(tmp_path / "out"), validate=refuse_source)
+    code, _, err = build("--source", str(source), "--output", str(tmp_path / "out"))
 
-    assert code == 1 and "does not pass validation" in err and "course.xml:3: broken" in err
+    assert code == 1 and f"the source course {source} does not pass validation" in err
+    assert "html/eid_intro.html:1: the image '/static/x.png' has no alt text" in err
     assert not (tmp_path / "out").exists()
 
 
 def test_warnings_do_not_stop_the_build(tmp_path):
-    def warn(course_dir, **_):
+    def warn(contents):
         return [SimpleNamespace(severity="warning", file="x.xml", line=1, message="style",
                                 fix="", check="test")]
 
@@ -715,7 +668,6 @@ def test_an_output_whose_manifest_is_nested_too_deeply_is_not_replaced(tmp_path)
     assert snapshot(output) == {"manifest.json": b"[" * 3000}
 
 
-@pytest.mark.skipif(not VALIDATOR_IS_REAL, reason="the finding comes from the real validator")
 def test_deeply_nested_assets_json_fails_validation_naming_the_file(tmp_path):
     source = tmp_path / "source"
     shutil.copytree(SOURCE, source)
@@ -732,16 +684,15 @@ def test_deeply_nested_assets_json_fails_validation_naming_the_file(tmp_path):
 SLOW_BUILD = """import argparse, sys, time
 from pathlib import Path
 from dps_xblocks.olx import citywide
-from dps_xblocks.olx.validation import validate_course
+from dps_xblocks.olx.validation import validate_files
 
 started = Path(sys.argv[1])
 
 
-def slow_validate(course_dir, **options):
-    if ".partial-" in str(course_dir):  # a package, inside the staging folder
-        started.touch()
-        time.sleep(0.2)
-    return validate_course(course_dir, **options)
+def slow_validate(contents):
+    started.touch()
+    time.sleep(0.2)
+    return validate_files(contents)
 
 
 parser = argparse.ArgumentParser()
@@ -750,7 +701,6 @@ sys.exit(citywide.run(parser.parse_args(sys.argv[2:]), validate=slow_validate))
 """
 
 
-@pytest.mark.skipif(not VALIDATOR_IS_REAL, reason="the child process uses the real validator")
 @pytest.mark.parametrize("jobs", ["1", "2"])
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_a_build_stopped_by_a_signal_leaves_nothing_behind(previous, tmp_path, signum, jobs):
@@ -781,9 +731,9 @@ def test_stop_signal_handlers_are_set_during_a_build_and_restored_after(tmp_path
 
     seen = {}
 
-    def watch(course_dir, **options):
+    def watch(contents):
         seen.update({signum: signal.getsignal(signum) for signum in STOP_SIGNALS})
-        return VALIDATE(course_dir, **options)
+        return validate_files(contents)
 
     previous = signal.signal(signal.SIGHUP, own_handler)
     try:

@@ -26,7 +26,7 @@ from dps_xblocks.engine.parsing import (
     parse_xml_text,
 )
 from dps_xblocks.olx import checks_html, checks_scenarios, cli, validation
-from dps_xblocks.olx.validation import Finding, validate_course
+from dps_xblocks.olx.validation import Finding, validate_course, validate_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_COURSE = ROOT / "courses_olx" / "dps_hanoi_vi"
@@ -723,3 +723,43 @@ def test_the_dps_olx_dispatcher_runs_validate(monkeypatch, capsys):
     monkeypatch.setattr(cli, "COMMANDS", {"validate": cli.COMMANDS["validate"]})
     assert cli.main(["validate", str(SHIPPED_COURSE), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["errors"] == 0
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    """Every regular file under `folder`, by POSIX path relative to it."""
+    return {path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_the_shipped_course_in_memory_has_no_finding():
+    assert validate_files(files_of(SHIPPED_COURSE)) == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_a_course_in_memory_gets_the_findings_it_gets_on_disk(course, case):
+    case.edit(course)
+
+    assert validate_files(files_of(course)) == ours(validate_course(course))
+
+
+@pytest.mark.parametrize("name", ["../escape.xml", "/etc/escape.xml", "vertical\\v.xml",
+                                  "vertical//v.xml", "vertical/./v.xml", "vertical/"])
+def test_a_path_no_folder_could_hold_is_refused_in_memory(course, name):
+    contents = files_of(course)
+    contents[name] = b"<vertical/>"
+
+    findings = validate_files(contents)
+
+    assert [(found.check, found.file, found.line) for found in findings] == [
+        ("file-type", name, 0)]
+    assert "cannot be a file of a course folder" in findings[0].message
+
+
+def test_an_oversized_xml_file_in_memory_is_refused_unread(course):
+    contents = files_of(course)
+    contents["vertical/huge.xml"] = b"<" * (3 * 1024 * 1024)
+
+    findings = validate_files(contents)
+
+    assert [(found.check, found.file, found.line) for found in findings] == [
+        ("file-size", "vertical/huge.xml", 0)]

@@ -10,7 +10,6 @@ nothing written, exit code 128 + the signal's number. See docs/citywide-build.md
 """
 
 import argparse
-import shutil
 import sys
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
@@ -34,8 +33,6 @@ from dps_xblocks.olx.citywide_signals import stop_reason, stop_signals
 from dps_xblocks.olx.citywide_staging import StagingFolder, check_output_location
 from dps_xblocks.olx.citywide_units import InputError
 
-# Where packages are validated, inside the staging folder; removed before publishing.
-CHECK_FOLDER = ".check"
 EXIT_BAD_INPUT = 2
 EXIT_BUILD_FAILED = 1
 PROG = "dps-olx build"
@@ -80,7 +77,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, validate=None) -> int:
     """Build the packages described by `args`; the exit code of the command.
 
-    `validate` replaces the project's `validate_course` (tests use it); None means the real one.
+    `validate` replaces the validator of each package, the project's `validate_files` (tests
+    use it); None means the real one. The source course is always checked with
+    `validate_course`.
     Ctrl-C, SIGTERM and SIGHUP stop the build with nothing written, exit code 128 + signal.
     """
     with stop_signals():
@@ -119,7 +118,7 @@ def _fail(message: str, code: int) -> int:
 
 def build(plan: BuildPlan, progress: Progress) -> list[output_files.ManifestRow]:
     """Build every package into a staging folder and put it in place; the manifest rows."""
-    check_source(plan.source, plan.validate or load_validate_course())
+    check_source(plan.source, load_validate_course())
 
     with StagingFolder(plan.output) as staging:
         try:
@@ -134,9 +133,8 @@ def build(plan: BuildPlan, progress: Progress) -> list[output_files.ManifestRow]
 def _build_packages(plan: BuildPlan, folder: Path, progress: Progress):
     """Make, validate and write every package into `folder`; the manifest rows."""
     (folder / "packages").mkdir()
-    work = folder / CHECK_FOLDER
     targets = [spec.target for spec in plan.packages]
-    results = make_packages(plan.source, targets, plan.validate, plan.mtime, work, plan.workers)
+    results = make_packages(plan.source, targets, plan.validate, plan.mtime, plan.workers)
     rows = []
     with closing(results):
         try:
@@ -164,7 +162,6 @@ def _build_packages(plan: BuildPlan, folder: Path, progress: Progress):
                 progress.update(done, spec.label)
         finally:
             progress.finish()
-    shutil.rmtree(work, ignore_errors=True)
     return rows
 
 

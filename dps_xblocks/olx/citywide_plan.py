@@ -59,7 +59,7 @@ class BuildPlan:
     org: str
     number: str
     workers: int = 1
-    validate: object = None  # the project's validate_course when None
+    validate: object = None  # each package's validator; the project's validate_files when None
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ import logging
 import re
 import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .checks_html import check_html
@@ -46,7 +46,7 @@ from .checks_url_names import check_url_names
 from .validation_files import CourseFiles
 from .validation_findings import ERROR, WARNING, Finding, crash_guard, error
 
-__all__ = ["Finding", "add_arguments", "run", "validate_course"]
+__all__ = ["Finding", "add_arguments", "run", "validate_course", "validate_files"]
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +57,11 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-def validate_course(course_dir: Path, *, extra_block_types: Iterable[str] = (),
-                    with_olxcleaner: bool = True) -> list[Finding]:
+def validate_course(course_dir: Path, *, extra_block_types: Iterable[str] = ()) -> list[Finding]:
     """Check the OLX course in `course_dir`; return every finding, sorted by file and line.
 
     `extra_block_types` names other pip-installed XBlocks the course may use besides
-    `dps_practice`. `with_olxcleaner=False` leaves out olxcleaner, for a course made from one
-    already checked with it (the city-wide build's packages). Never raises for bad course
-    content, and reads nothing outside the folder.
+    `dps_practice`. Never raises for bad course content, and reads nothing outside the folder.
     """
     course_dir = Path(course_dir)
     problem = course_dir_problem(course_dir)
@@ -75,7 +72,29 @@ def validate_course(course_dir: Path, *, extra_block_types: Iterable[str] = (),
 
     findings: list[Finding] = []
     with crash_guard(findings, "validation", COURSE_POINTER):
-        _run_checks(course_dir, custom_types, findings, with_olxcleaner)
+        files = CourseFiles.scan(course_dir)
+        _run_checks(files, custom_types, findings, with_olxcleaner=True)
+    return _in_order(findings)
+
+
+def validate_files(contents: Mapping[str, bytes], *,
+                   extra_block_types: Iterable[str] = ()) -> list[Finding]:
+    """Check the course whose files are `contents` (path in the course: bytes), in memory.
+
+    The same findings as `validate_course` on a folder holding exactly these files, except
+    those of olxcleaner, which only reads folders: use this for a course made from one that
+    olxcleaner has passed (the city-wide build's packages). Never raises for bad content.
+    """
+    custom_types = CUSTOM_BLOCK_TYPES | frozenset(extra_block_types)
+    findings: list[Finding] = []
+    with crash_guard(findings, "validation", COURSE_POINTER):
+        files = CourseFiles.in_memory(contents)
+        _run_checks(files, custom_types, findings, with_olxcleaner=False)
+    return _in_order(findings)
+
+
+def _in_order(findings: list[Finding]) -> list[Finding]:
+    """`findings` without repeats, sorted by file and line."""
     return sorted(dict.fromkeys(findings), key=lambda found: (found.file, found.line))
 
 
@@ -107,10 +126,9 @@ def course_dir_fix(course_dir: Path) -> str:
     return "give the path of the folder that holds course.xml"
 
 
-def _run_checks(course_dir: Path, custom_types: frozenset[str], findings: list[Finding],
-                with_olxcleaner: bool = True) -> None:
+def _run_checks(files: CourseFiles, custom_types: frozenset[str], findings: list[Finding],
+                with_olxcleaner: bool) -> None:
     """Run every check, adding to `findings` as it goes, so a crash keeps what was found."""
-    files = CourseFiles.scan(course_dir)
     findings += files.findings
     outline, outline_findings = read_outline(files, custom_types)
     findings += outline_findings

@@ -11,6 +11,10 @@ the only module that opens files, and it never reads outside the course folder:
   disclosure attacks work.
 
 Static files (images, PDFs) are listed but never read: the checks only need their names.
+
+A course can also be given as its files in memory (`CourseFiles.in_memory`), the way the
+city-wide build checks each package before writing it: the same checks, on exactly the bytes
+the package holds, with no folder to read.
 """
 
 import hashlib
@@ -19,6 +23,7 @@ import os
 import re
 import stat
 from collections import OrderedDict
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from lxml import etree
@@ -39,6 +44,8 @@ READ_SUFFIXES = (".xml", ".html", ".json")
 # Matched anywhere in the file, even in a comment or CDATA: simpler than finding the prolog,
 # and OLX never needs the text. The cost is a false alarm on a CDATA code sample showing one.
 _DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)")
+# Parts of a path that name no file of their own: `a//b`, `a/./b`, `a/../b`.
+_EMPTY_PARTS = frozenset({"", ".", ".."})
 
 
 # The city-wide build validates 126 packages that share almost every file: a file's parsed tree
@@ -64,8 +71,9 @@ def _parse_cached(kind: str, data: bytes, parse) -> etree._Element:
 class CourseFiles:
     """A read-only view of one course folder; `findings` holds what went wrong reading it."""
 
-    def __init__(self, course_dir: Path):
-        self.root = course_dir.resolve()
+    def __init__(self, root: Path | None, contents: Mapping[str, bytes] | None = None):
+        self.root = root  # the course folder, resolved; None for a course held in memory
+        self._contents = contents  # the bytes of every file, for a course held in memory
         self.findings: list[Finding] = []
         self.sizes: dict[str, int] = {}  # readable regular files, by POSIX path in the course
         self.refused: set[str] = set()  # files listed but never read, with a finding each
@@ -78,16 +86,41 @@ class CourseFiles:
     @classmethod
     def scan(cls, course_dir: Path) -> "CourseFiles":
         """List every file of `course_dir`, then parse its XML and HTML files."""
-        files = cls(course_dir)
+        files = cls(course_dir.resolve())
         files._walk(files.root, "", set())
-        for name in files.names():
-            if name.endswith(".xml") and not name.startswith(f"{STATIC_DIR}/"):
-                with crash_guard(files.findings, "xml-syntax", name):
-                    files._parse_xml(name)
-            elif name.endswith(".html") and name.split("/")[0] in HTML_DIRS:
-                with crash_guard(files.findings, "html", name):
-                    files._parse_html(name)
+        files._parse_all()
         return files
+
+    @classmethod
+    def in_memory(cls, contents: Mapping[str, bytes]) -> "CourseFiles":
+        """The course whose files are `contents` (POSIX path in the course: bytes), parsed.
+
+        A path that could not be a file of a folder (absolute, with a backslash, an empty part,
+        `.` or `..`) and an OLX file over `MAX_FILE_BYTES` are refused, as on disk.
+        """
+        files = cls(None, contents)
+        for name in sorted(contents):
+            size = len(contents[name])
+            if not is_safe_relative_path(name) or _EMPTY_PARTS & set(name.split("/")):
+                files._refuse(name, 0, "this path cannot be a file of a course folder",
+                              "give each file a path relative to the course folder, without "
+                              "'..' or a backslash", "file-type")
+            elif name.endswith(READ_SUFFIXES) and size > MAX_FILE_BYTES:
+                files._refuse_too_big(name, size)
+            else:
+                files.sizes[name] = size
+        files._parse_all()
+        return files
+
+    def _parse_all(self) -> None:
+        """Parse every listed XML file (outside static/) and HTML file of the HTML folders."""
+        for name in self.names():
+            if name.endswith(".xml") and not name.startswith(f"{STATIC_DIR}/"):
+                with crash_guard(self.findings, "xml-syntax", name):
+                    self._parse_xml(name)
+            elif name.endswith(".html") and name.split("/")[0] in HTML_DIRS:
+                with crash_guard(self.findings, "html", name):
+                    self._parse_html(name)
 
     def names(self, folder: str = "") -> list[str]:
         """Sorted paths of the files under `folder` (all files when empty), refused ones too."""
@@ -184,10 +217,7 @@ class CourseFiles:
                 self._refuse(name, 0, "this is not a regular file (a device, pipe or socket)",
                              "remove it from the course folder", "file-type")
             elif name.endswith(READ_SUFFIXES) and info.st_size > MAX_FILE_BYTES:
-                self._refuse(name, 0, f"the file is {info.st_size} bytes, more than the "
-                             f"{MAX_FILE_BYTES} bytes an OLX file may have; it was not read",
-                             "split the content over several files, or move media to static/",
-                             "file-size")
+                self._refuse_too_big(name, info.st_size)
             else:
                 self.sizes[name] = info.st_size
 
@@ -206,6 +236,12 @@ class CourseFiles:
             return False
         return True
 
+    def _refuse_too_big(self, name: str, size: int) -> None:
+        self._refuse(name, 0, f"the file is {size} bytes, more than the {MAX_FILE_BYTES} bytes "
+                     "an OLX file may have; it was not read",
+                     "split the content over several files, or move media to static/",
+                     "file-size")
+
     def _refuse(self, name: str, line: int, message: str, fix: str, check: str) -> None:
         log.info("refused %s: %s", name, message)
         self.sizes.pop(name, None)
@@ -215,6 +251,8 @@ class CourseFiles:
     def _read(self, name: str) -> bytes | None:
         if not self.exists(name) or not is_safe_relative_path(name):
             return None
+        if self._contents is not None:
+            return self._contents[name]
         path = self.root / name
         # Without any link in the folder, a listed relative path cannot lead outside it; the
         # real path is worked out only when links exist, since that costs a system call per
