@@ -18,6 +18,8 @@ import subprocess
 import sys
 import tarfile
 import time
+import zlib
+from collections import OrderedDict
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,8 +27,9 @@ from types import SimpleNamespace
 import pytest
 from lxml import etree
 
-from dps_xblocks.olx import citywide, citywide_staging
-from dps_xblocks.olx.citywide_archive import DEFAULT_MTIME
+from dps_xblocks.olx import citywide, citywide_archive, citywide_staging
+from dps_xblocks.olx.citywide_archive import DEFAULT_MTIME, pack_course
+from dps_xblocks.olx.citywide_course import CourseTarget, package_files, read_source_course
 from dps_xblocks.olx.citywide_output import spreadsheet_safe
 from dps_xblocks.olx.citywide_progress import Progress
 from dps_xblocks.olx.citywide_signals import STOP_SIGNALS
@@ -185,6 +188,51 @@ def test_archive_entries_have_fixed_metadata(city):
     assert header[:3] == b"\x1f\x8b\x08"
     assert header[3] & 0x08 == 0, "the gzip header must not carry a file name"
     assert header[4:8] == b"\0\0\0\0", "the gzip header time must be 0"
+
+
+def test_a_package_is_one_gzip_member_that_gzip_and_tar_read(city):
+    data = (city.output / "packages" / "2026-phuong-ba-dinh.tar.gz").read_bytes()
+    stream = zlib.decompressobj(16 + zlib.MAX_WBITS)
+
+    stream.decompress(data)
+
+    assert stream.eof and stream.unused_data == b""
+    for command in (["gzip", "--test"], ["tar", "--list", "--gzip", "--file", "-"]):
+        done = subprocess.run(command, input=data, capture_output=True, check=False)
+        assert done.returncode == 0, (command, done.stderr)
+    listed = subprocess.run(["tar", "-tzf", "-"], input=data, capture_output=True,
+                            check=True).stdout.decode().splitlines()
+    assert listed[0] == "course/course.xml" and len(listed) == len(members_of(data))
+
+
+def members_of(data: bytes) -> list[tarfile.TarInfo]:
+    """The entries of a package given as bytes."""
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        return tar.getmembers()
+
+
+def test_the_tar_inside_is_what_pythons_tarfile_writes(city):
+    data = (city.output / "packages" / "2026-xa-da-phuc.tar.gz").read_bytes()
+    written = io.BytesIO()
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as source, \
+            tarfile.open(fileobj=written, mode="w", format=tarfile.PAX_FORMAT) as copy:
+        for entry in source.getmembers():
+            copy.addfile(entry, source.extractfile(entry) if entry.isfile() else None)
+
+    assert gzip.decompress(data) == written.getvalue()
+
+
+def test_compressed_parts_kept_from_earlier_packages_change_no_byte(monkeypatch):
+    source = read_source_course(SOURCE)
+    targets = [CourseTarget("HanoiDPS", "DVC101", f"2026-{name}", f"Khoá học {name}",
+                            f"<p>{name}</p>") for name in ("a", "b")]
+    files = [package_files(source, target) for target in targets]
+    warm = [pack_course("course", each, DEFAULT_MTIME).data for each in files]
+
+    for each, expected in zip(files, warm, strict=True):
+        monkeypatch.setattr(citywide_archive, "_segments", OrderedDict())
+        assert pack_course("course", each, DEFAULT_MTIME).data == expected
+    assert gzip.decompress(warm[0]) != gzip.decompress(warm[1])
 
 
 def test_two_builds_are_byte_identical(city, tmp_path):
