@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from dps_xblocks.engine.parsing import (
     hardened_parser,
     parse_xml_text,
 )
-from dps_xblocks.olx import checks_html, checks_scenarios, cli, validation
+from dps_xblocks.olx import checks_html, checks_scenarios, cli, validation, validation_files
 from dps_xblocks.olx.validation import Finding, validate_course, validate_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -648,6 +649,8 @@ def test_a_crashing_check_becomes_an_error_naming_the_file(course, monkeypatch, 
         raise RuntimeError("boom")
 
     monkeypatch.setattr(checks_html, "check_html_tree", explode)
+    # Findings worked out for the same file earlier in this process would be used instead.
+    monkeypatch.setattr(validation_files, "_remembered", OrderedDict())
     assert run_cli(course) == 1
     output = capsys.readouterr()
 
@@ -763,3 +766,21 @@ def test_an_oversized_xml_file_in_memory_is_refused_unread(course):
 
     assert [(found.check, found.file, found.line) for found in findings] == [
         ("file-size", "vertical/huge.xml", 0)]
+
+
+def test_files_with_the_same_bytes_are_each_named_in_their_findings(course):
+    page = '<h3>Trang</h3><p><img src="/static/missing.png"></p>\n'
+    contents = files_of(course)
+    contents["about/overview.html"] = page.encode("utf-8")
+    contents["html/intro.html"] = page.encode("utf-8")
+
+    before = validate_files(contents)
+    contents["html/intro.html"] = page.replace("<img", '<img alt="Ảnh"').encode("utf-8")
+    after = validate_files(contents)
+
+    assert sorted((found.file, found.check) for found in before) == [
+        ("about/overview.html", "img-alt"), ("about/overview.html", "static-ref"),
+        ("html/intro.html", "img-alt"), ("html/intro.html", "static-ref")]
+    assert sorted((found.file, found.check) for found in after) == [
+        ("about/overview.html", "img-alt"), ("about/overview.html", "static-ref"),
+        ("html/intro.html", "static-ref")]

@@ -21,7 +21,7 @@ import unicodedata
 from lxml import etree
 
 from .checks_structure import Outline
-from .validation_files import CourseFiles
+from .validation_files import CourseFiles, remembered
 from .validation_findings import Finding, crash_guard, error, warning
 
 HEADING = re.compile(r"h([1-6])")
@@ -38,11 +38,12 @@ def check_html(files: CourseFiles, outline: Outline) -> list[Finding]:
     findings: list[Finding] = []
     for name, root in files.html_files():
         with crash_guard(findings, "html", name):
-            findings += check_html_tree(root, name)
+            findings += remembered(("html", name, root), check_html_tree, root, name)
     for block in outline.of_kind("html"):
         if len(block.element):
             with crash_guard(findings, "html", block.source):
-                findings += check_html_tree(block.element, block.source, skip_root=True)
+                findings += remembered(("html-inline", block.source, block.element),
+                                       check_html_tree, block.element, block.source, True)
     return findings
 
 

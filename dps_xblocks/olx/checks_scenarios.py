@@ -12,7 +12,6 @@ gives nonsense grades, and a word stops the import), and `display_name` is the n
 see in the course outline.
 """
 
-import hashlib
 import math
 
 from lxml import etree
@@ -26,7 +25,7 @@ from dps_xblocks.engine.parsing import (
 )
 
 from .checks_structure import Block, Outline
-from .validation_files import CourseFiles
+from .validation_files import CourseFiles, remembered
 from .validation_findings import Finding, crash_guard, error, warning
 
 PRACTICE_BLOCK = "dps_practice"
@@ -38,7 +37,8 @@ def check_scenarios(outline: Outline, files: CourseFiles) -> list[Finding]:
     for block in outline.of_kind(PRACTICE_BLOCK):
         with crash_guard(findings, "scenario", block.source):
             findings += _check_attributes(block, files)
-            findings += _check_practice(block)
+            findings += remembered(("practice", block.source, block.element),
+                                   _check_practice, block)
     return findings
 
 
@@ -112,21 +112,11 @@ def _check_practice(block: Block) -> list[Finding]:
     return [_as_finding(problem, block.source, top) for problem in _scenario_problems(scenario)]
 
 
-# The same scenario at the same place in its file has the same problems: the city-wide build's
-# 126 packages share their practices, so each is checked once per process.
-_checked: dict[tuple[bytes, int], tuple] = {}
-
-
 def _scenario_problems(scenario) -> tuple:
-    key = (hashlib.sha256(etree.tostring(scenario)).digest(), scenario.sourceline or 0)
-    if key not in _checked:
-        try:
-            _checked[key] = tuple(check_scenario(parse_scenario_element(scenario)))
-        except ScenarioError as failure:
-            _checked[key] = failure.problems
-        if len(_checked) > 256:
-            _checked.pop(next(iter(_checked)))
-    return _checked[key]
+    try:
+        return tuple(check_scenario(parse_scenario_element(scenario)))
+    except ScenarioError as failure:
+        return failure.problems
 
 
 def _as_finding(problem: Problem, file: str, top: int) -> Finding:

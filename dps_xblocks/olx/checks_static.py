@@ -13,7 +13,7 @@ from urllib.parse import unquote
 from lxml import etree
 
 from .checks_url_names import suggest_ascii_name
-from .validation_files import STATIC_DIR, CourseFiles, is_safe_relative_path
+from .validation_files import STATIC_DIR, CourseFiles, is_safe_relative_path, remembered
 from .validation_findings import Finding, error
 
 # A link that starts with /static/: at the start of the value, or after a space, quote, "(" or
@@ -41,13 +41,19 @@ def check_static_links(files: CourseFiles) -> list[Finding]:
     """Report `/static/...` links in XML and HTML files that name no file of static/."""
     findings = []
     for name, root in (*files.xml_files(), *files.html_files()):
-        for element in root.iter(tag=etree.Element):
-            for value in element.attrib.values():
-                for match in STATIC_LINK.finditer(value):
-                    finding = _check_link(files, name, element.sourceline or 0, match.group(0))
-                    if finding is not None:
-                        findings.append(finding)
+        for line, link in remembered(("static-links", root), _static_links, root):
+            finding = _check_link(files, name, line, link)
+            if finding is not None:
+                findings.append(finding)
     return findings
+
+
+def _static_links(root: etree._Element) -> tuple[tuple[int, str], ...]:
+    """(line, link) for every `/static/...` link in the attributes of the tree `root`."""
+    return tuple((element.sourceline or 0, match.group(0))
+                 for element in root.iter(tag=etree.Element)
+                 for value in element.attrib.values()
+                 for match in STATIC_LINK.finditer(value))
 
 
 def _check_link(files: CourseFiles, name: str, line: int, link: str) -> Finding | None:

@@ -24,7 +24,7 @@ import re
 import stat
 from collections import OrderedDict
 from collections.abc import Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -53,6 +53,8 @@ _EMPTY_PARTS = frozenset({"", ".", ".."})
 # only read the trees.
 _PARSED_LIMIT = 1024
 _parsed: OrderedDict[tuple[str, bytes], etree._Element] = OrderedDict()
+_REMEMBERED_LIMIT = 8192
+_remembered: OrderedDict[tuple, object] = OrderedDict()
 
 
 def _parse_cached(kind: str, data: bytes, parse) -> etree._Element:
@@ -68,6 +70,25 @@ def _parse_cached(kind: str, data: bytes, parse) -> etree._Element:
     return root
 
 
+def remembered(key: tuple, compute, *args):
+    """`compute(*args)`, or what it returned for an equal `key` earlier in this process.
+
+    For what a check works out from one parsed file alone. The key holds an element of the
+    file's tree: elements compare by identity, and a file's tree is shared only by files with
+    the same bytes (see `_parse_cached`), so an equal key means the same content. The key
+    keeps the element alive, so its identity cannot pass to another. It also holds the file's
+    name when the result names the file. Results are shared: treat them as read-only.
+    """
+    if key in _remembered:
+        _remembered.move_to_end(key)
+        return _remembered[key]
+    value = compute(*args)
+    _remembered[key] = value
+    if len(_remembered) > _REMEMBERED_LIMIT:
+        _remembered.popitem(last=False)
+    return value
+
+
 class CourseFiles:
     """A read-only view of one course folder; `findings` holds what went wrong reading it."""
 
@@ -80,6 +101,7 @@ class CourseFiles:
         self.unparsed: set[str] = set()  # XML or HTML files that did not parse
         self._xml: dict[str, etree._Element] = {}
         self._html: dict[str, etree._Element] = {}
+        self._texts: dict[str, str] = {}  # the text of every file read, for `attribute_line`
         self._lines: dict[str, list[str]] = {}
         self._has_links = False  # any symbolic link inside the folder, even an allowed one
 
@@ -158,8 +180,12 @@ class CourseFiles:
         several lines is found by reading back from there to the tag's opening `<`. Without
         the attribute, the line of that opening `<` is returned.
         """
+        return remembered(("attribute-line", element, attribute), self._attribute_line, name,
+                          element, attribute)
+
+    def _attribute_line(self, name: str, element: etree._Element, attribute: str) -> int:
         end = element.sourceline or 1
-        lines = self._lines.get(name, [])
+        lines = self._lines_of(name)
         if not lines or end > len(lines) or not isinstance(element.tag, str):
             return end
         start = end
@@ -171,6 +197,11 @@ class CourseFiles:
             if pattern.search(lines[number - 1]):
                 return number
         return start
+
+    def _lines_of(self, name: str) -> list[str]:
+        if name not in self._lines:
+            self._lines[name] = self._texts[name].splitlines() if name in self._texts else []
+        return self._lines[name]
 
     @property
     def complete(self) -> bool:
@@ -190,7 +221,7 @@ class CourseFiles:
                          f"the file is not UTF-8 text (byte {problem.start + 1} is invalid)",
                          "save the file as UTF-8", "encoding")
             return None
-        self._lines[name] = text.splitlines()
+        self._texts[name] = text
         return text
 
     def _walk(self, directory: Path, prefix: str, visited: set[Path]) -> None:
@@ -313,8 +344,7 @@ def is_safe_relative_path(reference: str) -> bool:
     """True if `reference` is a relative path that stays inside the folder it is resolved in."""
     if not reference or "\\" in reference or "\0" in reference:
         return False
-    path = PurePosixPath(reference)
-    return not path.is_absolute() and ".." not in path.parts
+    return not reference.startswith("/") and ".." not in reference.split("/")
 
 
 def is_safe_segment(name: str) -> bool:
