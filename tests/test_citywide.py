@@ -29,7 +29,12 @@ from lxml import etree
 
 from dps_xblocks.olx import citywide, citywide_archive, citywide_staging
 from dps_xblocks.olx.citywide_archive import DEFAULT_MTIME, pack_course
-from dps_xblocks.olx.citywide_course import CourseTarget, package_files, read_source_course
+from dps_xblocks.olx.citywide_course import (
+    CourseFile,
+    CourseTarget,
+    package_files,
+    read_source_course,
+)
 from dps_xblocks.olx.citywide_output import spreadsheet_safe
 from dps_xblocks.olx.citywide_progress import Progress
 from dps_xblocks.olx.citywide_signals import STOP_SIGNALS
@@ -233,6 +238,20 @@ def test_compressed_parts_kept_from_earlier_packages_change_no_byte(monkeypatch)
         monkeypatch.setattr(citywide_archive, "_segments", OrderedDict())
         assert pack_course("course", each, DEFAULT_MTIME).data == expected
     assert gzip.decompress(warm[0]) != gzip.decompress(warm[1])
+
+
+@pytest.mark.parametrize("mtime", [1767225600.0, "1767225600", None])
+def test_an_entry_time_that_is_not_whole_seconds_is_refused(mtime):
+    with pytest.raises(TypeError, match="mtime must be whole seconds"):
+        pack_course("course", [CourseFile("course.xml", b"<course/>")], mtime)
+
+
+def test_a_path_that_is_also_a_folder_is_never_packed():
+    files = [CourseFile("course.xml", b"<course/>"), CourseFile("static/a.svg", b"<svg/>"),
+             CourseFile("static/a.svg/b.png", b"png")]
+
+    with pytest.raises(ValueError, match=r"course/static/a\.svg would be both a file and a"):
+        pack_course("course", files, DEFAULT_MTIME)
 
 
 def test_two_builds_are_byte_identical(city, tmp_path):
@@ -567,6 +586,19 @@ def test_a_source_course_failing_validation_builds_nothing(tmp_path):
     assert code == 1 and f"the source course {source} does not pass validation" in err
     assert "html/eid_intro.html:1: the image '/static/x.png' has no alt text" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_source_file_named_with_a_backslash_is_packed_as_it_is(tmp_path):
+    source = tmp_path / "source"
+    shutil.copytree(SOURCE, source)
+    (source / "notes\\draft.txt").write_text("ghi chú", encoding="utf-8")
+
+    code, _, err = build("--units", "00004", "--source", str(source), "--output",
+                         str(tmp_path / "out"))
+
+    assert code == 0, err
+    package = tmp_path / "out" / "packages" / "2026-phuong-ba-dinh.tar.gz"
+    assert read_member(package, "course/notes\\draft.txt") == "ghi chú".encode()
 
 
 def test_warnings_do_not_stop_the_build(tmp_path):

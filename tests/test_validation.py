@@ -745,9 +745,17 @@ def test_a_course_in_memory_gets_the_findings_it_gets_on_disk(course, case):
     assert validate_files(files_of(course)) == ours(validate_course(course))
 
 
-@pytest.mark.parametrize("name", ["../escape.xml", "/etc/escape.xml", "vertical\\v.xml",
-                                  "vertical//v.xml", "vertical/./v.xml", "vertical/"])
-def test_a_path_no_folder_could_hold_is_refused_in_memory(course, name):
+@pytest.mark.parametrize(("name", "why"), [
+    ("../escape.xml", "an empty, '.' or '..' part"),
+    ("/etc/escape.xml", "is absolute"),
+    ("vertical//v.xml", "an empty, '.' or '..' part"),
+    ("vertical/./v.xml", "an empty, '.' or '..' part"),
+    ("static//z.svg", "an empty, '.' or '..' part"),
+    ("vertical/", "an empty, '.' or '..' part"),
+    ("vertical/v\0.xml", "a NUL character"),
+    (f"static/{'ả' * 128}.svg", "a name longer than 255 bytes"),
+])
+def test_a_path_no_folder_could_hold_is_refused_in_memory(course, name, why):
     contents = files_of(course)
     contents[name] = b"<vertical/>"
 
@@ -755,7 +763,37 @@ def test_a_path_no_folder_could_hold_is_refused_in_memory(course, name):
 
     assert [(found.check, found.file, found.line) for found in findings] == [
         ("file-type", name, 0)]
-    assert "cannot be a file of a course folder" in findings[0].message
+    assert why in findings[0].message and "no course folder can hold" in findings[0].message
+
+
+def test_a_file_that_is_also_a_folder_is_refused_in_memory(course):
+    contents = files_of(course)
+    contents["static/notes"] = b"ghi chu"
+    contents["static/notes/a.txt"] = b"ghi chu"
+
+    findings = validate_files(contents)
+
+    assert [(found.check, found.file) for found in findings] == [("file-type", "static/notes")]
+    assert "a file and also the folder of other files" in findings[0].message
+
+
+@pytest.mark.parametrize("name", ["html/a\\b.html", "vertical/a\\b.xml", "notes\\draft.txt"])
+def test_a_backslash_in_a_file_name_is_treated_in_memory_as_on_disk(course, name):
+    (course / name).write_bytes(b"<p>\xff<!DOCTYPE x></p>")
+
+    assert validate_files(files_of(course)) == ours(validate_course(course))
+
+
+def test_lines_are_counted_as_the_xml_parser_counts_them(course):
+    # U+2028 and U+0085 end a line for Python's splitlines, not for libxml2 or an editor.
+    replace("sequential/seq.xml", '<vertical url_name="unit_two" display_name="Ghi chú">',
+            '<vertical\n    display_name="a\u2028b\x85c"\n    url_name="bad name">')(course)
+
+    found = [f for f in validate_files(files_of(course)) if f.check == "url-name"]
+
+    text = (course / "sequential" / "seq.xml").read_text(encoding="utf-8")
+    line = text.split("\n").index(next(row for row in text.split("\n") if "bad name" in row))
+    assert [(f.file, f.line) for f in found] == [("sequential/seq.xml", line + 1)]
 
 
 def test_an_oversized_xml_file_in_memory_is_refused_unread(course):

@@ -137,7 +137,8 @@ def parse_date(value: object) -> datetime | None:
 def json_key_line(text: str, key: str, after: int = 1) -> int:
     """The line where `"key":` is first written at or after line `after`; `after` if nowhere."""
     pattern = re.compile(rf'"{re.escape(key)}"\s*:')
-    for number, line in enumerate(text.splitlines()[after - 1:], start=after):
+    # Lines as the json module counts them in its errors: by "\n" alone.
+    for number, line in enumerate(text.split("\n")[after - 1:], start=after):
         if pattern.search(line):
             return number
     return after

@@ -85,8 +85,11 @@ def pack_course(top: str, files: list[CourseFile], mtime: int) -> Package:
     """A gzip-compressed tar of `files` under the folder `top`, course.xml first.
 
     Folder entries are written too (Studio's exports have them), each after the course.xml
-    entry that Studio must meet first and before the files inside it.
+    entry that Studio must meet first and before the files inside it. `mtime` is whole
+    seconds; a path that is also the folder of other paths is a ValueError.
     """
+    if not isinstance(mtime, int):
+        raise TypeError(f"mtime must be whole seconds (an int), not {mtime!r}")
     segments = [_segment(entries, mtime) for entries in _by_top_folder(_entries(top, files))]
     size = sum(len(segment.raw) for segment in segments)
     # The tar ends with two empty blocks, padded to a whole record, as tarfile writes it.
@@ -163,6 +166,9 @@ def _entries(top: str, files: list[CourseFile]):
         parts = item.path.split("/")[:-1]
         folders.update(f"{top}/" + "/".join(parts[:depth]) for depth in range(1, len(parts) + 1))
     by_name = {f"{top}/{item.path}": item for item in rest}
+    both = sorted(folders & by_name.keys())
+    if both:
+        raise ValueError(f"{both[0]} would be both a file and a folder in the archive")
     by_name.update({folder: None for folder in folders})
     # A folder sorts before its contents when compared with a trailing slash.
     for name in sorted(by_name, key=lambda name: name + "/" if by_name[name] is None else name):

@@ -46,6 +46,8 @@ READ_SUFFIXES = (".xml", ".html", ".json")
 _DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)")
 # Parts of a path that name no file of their own: `a//b`, `a/./b`, `a/../b`.
 _EMPTY_PARTS = frozenset({"", ".", ".."})
+# The longest file name the usual file systems (ext4, XFS, NTFS, APFS) accept, in bytes.
+MAX_NAME_BYTES = 255
 
 
 # The city-wide build validates 126 packages that share almost every file: a file's parsed tree
@@ -117,16 +119,22 @@ class CourseFiles:
     def in_memory(cls, contents: Mapping[str, bytes]) -> "CourseFiles":
         """The course whose files are `contents` (POSIX path in the course: bytes), parsed.
 
-        A path that could not be a file of a folder (absolute, with a backslash, an empty part,
-        `.` or `..`) and an OLX file over `MAX_FILE_BYTES` are refused, as on disk.
+        Files are listed, refused and read as they would be from a folder holding them. A path
+        no folder could hold (see `impossible_path`) gets an error and is left out.
         """
         files = cls(None, contents)
+        folders = {name[:end] for name in contents for end, char in enumerate(name)
+                   if char == "/"}
         for name in sorted(contents):
+            problem = impossible_path(name)
+            if not problem and name in folders:
+                problem = "this path is a file and also the folder of other files"
             size = len(contents[name])
-            if not is_safe_relative_path(name) or _EMPTY_PARTS & set(name.split("/")):
-                files._refuse(name, 0, "this path cannot be a file of a course folder",
-                              "give each file a path relative to the course folder, without "
-                              "'..' or a backslash", "file-type")
+            if problem:
+                files.findings.append(error(
+                    name, 0, f"{problem}, which no course folder can hold", "give each file "
+                    "a path relative to the course folder, of plain names separated by '/'",
+                    "file-type"))
             elif name.endswith(READ_SUFFIXES) and size > MAX_FILE_BYTES:
                 files._refuse_too_big(name, size)
             else:
@@ -200,7 +208,8 @@ class CourseFiles:
 
     def _lines_of(self, name: str) -> list[str]:
         if name not in self._lines:
-            self._lines[name] = self._texts[name].splitlines() if name in self._texts else []
+            # libxml2 counts lines by "\n" alone, not by the other breaks `splitlines` knows.
+            self._lines[name] = self._texts[name].split("\n") if name in self._texts else []
         return self._lines[name]
 
     @property
@@ -338,6 +347,24 @@ class CourseFiles:
                              lambda raw: etree.fromstring(raw, parser))
         if root is not None:
             self._html[name] = root
+
+
+def impossible_path(name: str) -> str:
+    """Why no folder could hold a file at the POSIX path `name`; empty if one could.
+
+    A backslash is a character like any other in a POSIX file name: such a file is listed but
+    never read, as on disk (see `is_safe_relative_path`).
+    """
+    if "\0" in name:
+        return "this path holds a NUL character"
+    if name.startswith("/"):
+        return "this path is absolute"
+    parts = name.split("/")
+    if _EMPTY_PARTS & set(parts):
+        return "this path has an empty, '.' or '..' part"
+    if any(len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES for part in parts):
+        return f"this path has a name longer than {MAX_NAME_BYTES} bytes"
+    return ""
 
 
 def is_safe_relative_path(reference: str) -> bool:
