@@ -754,6 +754,7 @@ def test_a_course_in_memory_gets_the_findings_it_gets_on_disk(course, case):
     ("vertical/", "an empty, '.' or '..' part"),
     ("vertical/v\0.xml", "a NUL character"),
     (f"static/{'ả' * 128}.svg", "a name longer than 255 bytes"),
+    ("static/\ud800.svg", "a lone surrogate"),
 ])
 def test_a_path_no_folder_could_hold_is_refused_in_memory(course, name, why):
     contents = files_of(course)

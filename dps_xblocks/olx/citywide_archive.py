@@ -34,8 +34,8 @@ DIRECTORY_MODE = 0o755
 # Level 6, zlib's default, compresses these text-heavy packages within a few per cent of level 9
 # in half the time.
 COMPRESS_LEVEL = 6
-# A gzip header without file name or time, flags, extra flags or OS: what Python's gzip writes
-# for level 6, an empty file name and time 0 (OS 255, "unknown").
+# The gzip header: magic, deflate, no flags (so no file name), time 0, no extra flags, OS 255
+# ("unknown"); what Python's gzip writes for level 6, an empty file name and time 0.
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 TAR_RECORD = tarfile.RECORDSIZE
 TAR_END = tarfile.NUL * (2 * tarfile.BLOCKSIZE)
@@ -107,7 +107,10 @@ def pack_course(top: str, files: list[CourseFile], mtime: int) -> Package:
 
 
 def _by_top_folder(entries):
-    """The entries in runs that share their top-level folder in the course (or file name)."""
+    """The entries in runs that share their top-level folder in the course.
+
+    The course.xml entry is a run of its own, and so is the entry of the folder `top` itself.
+    """
     run, key = [], None
     for name, item in entries:
         parts = name.split("/")

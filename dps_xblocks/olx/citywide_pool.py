@@ -1,11 +1,11 @@
 """Making the packages on several processes, with exactly the result of one.
 
 Validating and compressing each package is most of the work, so the packages are made on
-worker processes. Results come back in the order the jobs
-were given, whatever order the workers finish in, and each package's bytes depend only on its
-inputs: the output is the same for any number of workers. Workers are forked, so they start
-at once with the source course already in memory; where fork is not available, or for one
-worker, everything runs in this process.
+worker processes. Results come back in the order the jobs were given, whatever order the
+workers finish in, and each package's bytes depend only on its inputs: the output is the same
+for any number of workers. Workers are forked, so they start at once with the source course
+already in memory; where fork is not available, or for one worker, everything runs in this
+process.
 """
 
 import multiprocessing

@@ -362,7 +362,13 @@ def impossible_path(name: str) -> str:
     parts = name.split("/")
     if _EMPTY_PARTS & set(parts):
         return "this path has an empty, '.' or '..' part"
-    if any(len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES for part in parts):
+    try:
+        # As Python writes a name to a POSIX file system: a byte that was not UTF-8 in a name
+        # read from disk comes back as that byte.
+        encoded = [part.encode("utf-8", "surrogateescape") for part in parts]
+    except UnicodeEncodeError:
+        return "this path holds a lone surrogate, which no file name can"
+    if any(len(part) > MAX_NAME_BYTES for part in encoded):
         return f"this path has a name longer than {MAX_NAME_BYTES} bytes"
     return ""
 
