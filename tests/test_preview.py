@@ -361,6 +361,16 @@ def thumbs_state(student_id: str):
     return WorkbenchRuntime(student_id).get_block(THUMBS_USAGE_ID)
 
 
+def post_vote(client, query: str, vote: str):
+    """POST a thumbs vote to the practice unit's block, with the page's CSRF token."""
+    return client.post(
+        f"/handler/{THUMBS_USAGE_ID}/vote/{query}",
+        data=json.dumps({"voteType": vote}),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
+    )
+
+
 def test_block_usage_id_is_derived_from_its_url_name(preview_site):
     assert preview_site.usage_ids == {"thumbs_practice": THUMBS_USAGE_ID}
 
@@ -442,12 +452,7 @@ def test_student_id_with_a_trailing_newline_is_refused_on_pages(client):
 def test_student_id_with_a_trailing_newline_is_refused_by_handlers(client):
     client.get("/unit/unit_practice/")
 
-    response = client.post(
-        f"/handler/{THUMBS_USAGE_ID}/vote/?student=dave%0A",
-        data=json.dumps({"voteType": "up"}),
-        content_type="application/json",
-        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
-    )
+    response = post_vote(client, "?student=dave%0A", "up")
 
     assert response.status_code == 400
     assert "student must be" in response.json()["error"]
@@ -543,14 +548,8 @@ def test_workbench_scripts_are_served_locally(client):
 def test_handler_post_changes_state_that_a_fresh_runtime_reads_back(client):
     upvotes_before = thumbs_state("handler_test").upvotes
     client.get("/unit/unit_practice/?student=handler_test")
-    token = client.cookies["csrftoken"].value
 
-    response = client.post(
-        f"/handler/{THUMBS_USAGE_ID}/vote/?student=handler_test",
-        data=json.dumps({"voteType": "up"}),
-        content_type="application/json",
-        HTTP_X_CSRFTOKEN=token,
-    )
+    response = post_vote(client, "?student=handler_test", "up")
 
     assert response.status_code == 200
     assert response.json() == {"up": upvotes_before + 1, "down": 0}
@@ -563,12 +562,7 @@ def test_handler_post_changes_state_that_a_fresh_runtime_reads_back(client):
 def test_handler_without_student_acts_for_the_default_learner(client):
     client.get("/unit/unit_practice/")
 
-    response = client.post(
-        f"/handler/{THUMBS_USAGE_ID}/vote/",
-        data=json.dumps({"voteType": "down"}),
-        content_type="application/json",
-        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
-    )
+    response = post_vote(client, "", "down")
 
     assert response.status_code == 200
     assert thumbs_state("learner").voted is True
